@@ -1,3 +1,52 @@
 //! Trust anchors, chain building and revocation, the JPKI signing-certificate
-//! profile, and the dev PKI generator. (Under construction.)
+//! profile, and the dev PKI generator.
+//!
+//! The crate answers one question for the verifier: *is this certificate, at
+//! this time, a valid JPKI 署名用電子証明書 of a living holder, and who is
+//! the holder?* — [`validate_signing_certificate`] takes certificate bytes, a
+//! [`TrustStore`], [`RevocationData`] and a time, and returns either a
+//! [`ValidatedSigningCertificate`] (with the holder's [`HolderAttributes`]) or
+//! a [`ValidationError`] that grades itself like ETSI EN 319 102-1
+//! ([`Indication`], [`SubIndication`]). Validation is pure: no I/O, no clock.
+//!
+//! It also generates every certificate the project and its tests need
+//! ([`generate_dev_pki`]), deterministically from a seed and a reference time.
+//!
+//! # Layout
+//!
+//! - [`trust_store`]: trust anchors with the policy OIDs each may vouch for,
+//!   intermediates, PEM/DER file and directory loading.
+//! - [`revocation`]: CRL parsing (own strict DER reader), signature checks
+//!   against the issuer's key, O(1) per-certificate status.
+//! - [`holder`]: the JPKI holder attributes in subjectAltName `otherName`
+//!   and the `EYYYYMMDD` birth-date decoder.
+//! - [`validation`]: path building with rustls-webpki plus what it leaves
+//!   out (end-entity keyUsage, policies, revocation, profile), and the ETSI
+//!   grading of the outcome.
+//! - [`client_identity`]: municipality and medical-institution codes carried
+//!   by mTLS client certificates.
+//! - [`devpki`]: the dev PKI generator, its in-memory API and its files
+//!   (`birthgate-devpki --out DIR` is the command-line entry).
+//! - `der` (private): the minimal DER reader/writer used on untrusted bytes.
 #![forbid(unsafe_code)]
+
+pub mod client_identity;
+mod der;
+pub mod devpki;
+pub mod holder;
+pub mod revocation;
+pub mod trust_store;
+pub mod validation;
+
+pub use der::DerError;
+pub use devpki::{DevCert, DevCrl, DevPki, DevPkiError, DevPkiOptions, IssuedCertificate, generate_dev_pki};
+pub use holder::{
+    BirthDateError, Era, HolderAttribute, HolderAttributeError, HolderAttributes, JpkiBirthDate, Sex,
+    decode_birth_date, holder_attributes_from_san,
+};
+pub use revocation::{Crl, CrlError, CrlIssuer, RevocationData, RevocationReason, RevocationStatus, UnknownStatus};
+pub use trust_store::{PolicyOid, TrustStore, TrustStoreError, certificates_from_bytes};
+pub use validation::{
+    ChainFailure, Indication, SerialNumber, SubIndication, ValidatedSigningCertificate, ValidationError, grade,
+    holder_attributes, validate_signing_certificate,
+};
