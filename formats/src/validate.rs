@@ -273,6 +273,14 @@ fn notifier(n: &BirthNotification, p: &mut Vec<Problem>) {
         NotifierQualification::Mother => Some((&n.mother, "母", "mother")),
         _ => None,
     };
+    if n.notifier.qualification == NotifierQualification::Father && n.father.is_none() {
+        p.push(Problem::new(
+            ProblemCode::NotifierParentMismatch,
+            "/notifier",
+            "届出人は父とされていますが、父の欄がありません。",
+            "The notifier files as the father, but the notification names no father.",
+        ));
+    }
     if let Some((parent, ja, en)) = parent
         && (parent.name() != n.notifier.name || parent.birth_date != n.notifier.birth_date)
     {
@@ -574,7 +582,7 @@ fn certificate(
     }
 
     let w = c.weight_grams;
-    if w < 100 || w > 10_000 {
+    if !(100..=10_000).contains(&w) {
         p.push(Problem::new(
             ProblemCode::CertificateMeasurementImpossible,
             "/certificate/weight_grams",
