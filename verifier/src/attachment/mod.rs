@@ -1,0 +1,1 @@
+//! Attachment checks. (Under construction.)
