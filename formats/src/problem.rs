@@ -37,9 +37,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem with one of this crate's codes, at its default severity.
+    /// A problem of the given kind, at the kind's severity.
     pub fn new(
-        code: ProblemCode,
+        code: impl ProblemKind,
         pointer: impl Into<String>,
         message_ja: impl Into<String>,
         message_en: impl Into<String>,
@@ -65,40 +65,69 @@ pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-macro_rules! problem_codes {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $severity:ident; )*) => {
-        /// Every problem code this crate emits. The string form
-        /// ([`ProblemCode::as_str`]) is the stable contract; the table in
-        /// `formats/PROBLEMS.md` is generated from this list (a test keeps it current).
+/// A kind of problem with a stable code: implemented by the code enums of
+/// every crate (this crate's [`ProblemCode`], the verifier's, the gateway's),
+/// so they all produce the one [`Problem`] shape.
+pub trait ProblemKind: Copy + 'static {
+    /// The stable machine code, e.g. `name.char_not_allowed`.
+    fn as_str(self) -> &'static str;
+    /// The severity problems of this kind carry.
+    fn severity(self) -> Severity;
+    /// The documentation line (English).
+    fn description(self) -> &'static str;
+}
+
+/// Defines a `#[non_exhaustive]` enum of problem codes, each with its stable
+/// string, severity and documentation line, an `ALL` list, and the
+/// [`ProblemKind`] implementation. Used by every crate that reports problems,
+/// so all code tables are generated the same way ([`problem_code_table`]).
+#[macro_export]
+macro_rules! define_problem_codes {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $severity:ident; )*
+    }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
-        pub enum ProblemCode {
+        $vis enum $name {
             $( $(#[doc = $doc])* $variant, )*
         }
 
-        impl ProblemCode {
+        impl $name {
             /// All codes, in documentation order.
-            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             /// The stable machine code.
             pub const fn as_str(self) -> &'static str {
-                match self { $(ProblemCode::$variant => $code,)* }
+                match self { $($name::$variant => $code,)* }
             }
+        }
 
-            /// The severity problems with this code carry.
-            pub const fn severity(self) -> Severity {
-                match self { $(ProblemCode::$variant => Severity::$severity,)* }
+        impl $crate::problem::ProblemKind for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
+            fn severity(self) -> $crate::problem::Severity {
+                match self { $($name::$variant => $crate::problem::Severity::$severity,)* }
+            }
+            fn description(self) -> &'static str {
+                match self { $($name::$variant => concat!($($doc),*).trim_ascii(),)* }
+            }
+        }
 
-            /// The documentation line of the code (English).
-            pub fn description(self) -> &'static str {
-                match self { $(ProblemCode::$variant => concat!($($doc),*).trim_ascii(),)* }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     };
 }
 
-problem_codes! {
+define_problem_codes! {
+    /// Every problem code this crate emits. The string form
+    /// ([`ProblemCode::as_str`]) is the stable contract; the table in
+    /// `formats/PROBLEMS.md` is generated from this list (a test keeps it current).
+    pub enum ProblemCode {
     /// The body is not well-formed JSON (the pointer is empty; the message gives line and column).
     JsonSyntax = "json.syntax", Error;
     /// A member the schema does not define (typo or unsupported field).
@@ -197,23 +226,13 @@ problem_codes! {
     CertificateDateInvalid = "certificate.date_invalid", Error;
     /// The household's main occupation (世帯の主な仕事) must be 1–6.
     HouseholdOccupationInvalid = "household.occupation_invalid", Error;
-}
-
-impl std::fmt::Display for ProblemCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
-/// The Markdown table of every code (the content of `formats/PROBLEMS.md`).
-pub fn problem_code_table() -> String {
-    let mut out = String::from(
-        "# Problem codes of the `formats` crate\n\n\
-         Generated from `formats/src/problem.rs` (`ProblemCode`); a test keeps this file current.\n\
-         Regenerate with `BIRTHGATE_UPDATE_GENERATED=1 cargo test -p formats --test generated`.\n\n\
-         | code | severity | meaning |\n|---|---|---|\n",
-    );
-    for code in ProblemCode::ALL {
+/// A Markdown table of codes: `| code | severity | meaning |`.
+pub fn code_table<K: ProblemKind>(codes: &[K]) -> String {
+    let mut out = String::from("| code | severity | meaning |\n|---|---|---|\n");
+    for &code in codes {
         let severity = match code.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -225,6 +244,17 @@ pub fn problem_code_table() -> String {
             code.description()
         ));
     }
+    out
+}
+
+/// The Markdown table of every code (the content of `formats/PROBLEMS.md`).
+pub fn problem_code_table() -> String {
+    let mut out = String::from(
+        "# Problem codes of the `formats` crate\n\n\
+         Generated from `formats/src/problem.rs` (`ProblemCode`); a test keeps this file current.\n\
+         Regenerate with `BIRTHGATE_UPDATE_GENERATED=1 cargo test -p formats --test generated`.\n\n",
+    );
+    out.push_str(&code_table(ProblemCode::ALL));
     out
 }
 
