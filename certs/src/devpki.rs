@@ -821,6 +821,76 @@ impl DevPki {
         crl_params.signed_by(&issuer).map_err(issue)
     }
 
+    /// Issues one more certificate under a generated CA, starting from the
+    /// parameters of `template` (a new serial and, unless `key` is given, a
+    /// new RSA-2048 key derived from the seed and `label`), after
+    /// `customize` has changed them. For tests that need certificates the
+    /// fixed set lacks (another key type, a malformed extension, an EKU).
+    /// The result's `which` is `template`; it has no holder attributes
+    /// recorded, whatever `customize` did.
+    pub fn issue_variant(
+        &self,
+        template: DevCert,
+        label: &'static str,
+        key: Option<KeyPair>,
+        customize: impl FnOnce(&mut CertificateParams),
+    ) -> Result<IssuedCertificate, DevPkiError> {
+        let issue = |source| DevPkiError::Issue {
+            certificate: label,
+            source,
+        };
+        let (mut params, _, common_name) = params_for(template, &self.options)?;
+        let serial = serial_for(&self.options.seed, label);
+        params.serial_number = Some(RcgenSerial::from_slice(&serial));
+        customize(&mut params);
+        let (key, pkcs8) = match key {
+            Some(key) => {
+                let der = key.serialize_der();
+                (key, der)
+            }
+            None => {
+                let mut rng = rng_for(&self.options.seed, label, "rsa-2048");
+                let fail = |detail: String| DevPkiError::KeyGeneration {
+                    certificate: label,
+                    detail,
+                };
+                let rsa = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| fail(e.to_string()))?;
+                let pkcs8 = rsa.to_pkcs8_der().map_err(|e| fail(e.to_string()))?.as_bytes().to_vec();
+                let pair = KeyPair::from_pkcs8_der_and_sign_algo(
+                    &PrivatePkcs8KeyDer::from(pkcs8.clone()),
+                    &rcgen::PKCS_RSA_SHA256,
+                )
+                .map_err(|e| fail(e.to_string()))?;
+                (pair, pkcs8)
+            }
+        };
+        let certificate = match template.issuer() {
+            None => params.self_signed(&key).map_err(issue)?,
+            Some(parent) => {
+                let (_, parent_params, parent_key) = self
+                    .issuers
+                    .iter()
+                    .find(|(c, _, _)| *c == parent)
+                    .ok_or(issue(rcgen::Error::CouldNotParseCertificate))?;
+                params
+                    .signed_by(&key, &Issuer::from_params(parent_params, parent_key))
+                    .map_err(issue)?
+            }
+        };
+        Ok(IssuedCertificate {
+            which: template,
+            certificate_pem: certificate.pem(),
+            certificate: certificate.der().clone(),
+            private_key_pem: key.serialize_pem(),
+            private_key_der: pkcs8,
+            serial: hex(&serial),
+            not_before: params.not_before,
+            not_after: params.not_after,
+            holder: None,
+            common_name,
+        })
+    }
+
     /// The manifest (`pki.json`).
     pub fn manifest(&self) -> DevPkiManifest {
         let files = |stem: &str| ManifestFiles {

@@ -449,9 +449,11 @@ fn decode_string(attribute: HolderAttribute, tag_found: u8, content: &[u8]) -> R
 }
 
 /// Encodes holder attributes as subjectAltName `otherName` entries (the DER
-/// `GeneralNames` value). `order` permutes the six entries, so tests can show
-/// the parser does not depend on order.
-pub(crate) fn encode_holder_san(attributes: &HolderAttributes, order: &[HolderAttribute]) -> Vec<u8> {
+/// `GeneralNames` value, ready for a subjectAltName extension): UTF8String
+/// for name and address, PrintableString for the rest. `order` lists the
+/// attributes to write, in order; leaving one out or repeating one makes
+/// deliberately broken certificates for tests.
+pub fn encode_holder_san(attributes: &HolderAttributes, order: &[HolderAttribute]) -> Vec<u8> {
     let mut names = Vec::new();
     for &attribute in order {
         let (string_tag, text) = match attribute {

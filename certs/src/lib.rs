@@ -39,10 +39,12 @@ pub mod trust_store;
 pub mod validation;
 
 pub use der::DerError;
+/// The rcgen this crate generates with, for [`DevPki::issue_variant`] callers.
+pub use rcgen;
 pub use devpki::{DevCert, DevCrl, DevPki, DevPkiError, DevPkiOptions, IssuedCertificate, generate_dev_pki};
 pub use holder::{
     BirthDateError, Era, HolderAttribute, HolderAttributeError, HolderAttributes, JpkiBirthDate, Sex,
-    decode_birth_date, holder_attributes_from_san,
+    decode_birth_date, encode_holder_san, holder_attributes_from_san,
 };
 pub use revocation::{Crl, CrlError, CrlIssuer, RevocationData, RevocationReason, RevocationStatus, UnknownStatus};
 pub use trust_store::{PolicyOid, TrustStore, TrustStoreError, certificates_from_bytes};

@@ -432,8 +432,16 @@ pub fn validate_signing_certificate(
         .map(|secs| UnixTime::since_unix_epoch(Duration::from_secs(secs)))
         .map_err(|_| ValidationError::TimeOutOfRange { at })?;
     let ee_der = CertificateDer::from(end_entity);
-    let ee = EndEntityCert::try_from(&ee_der).map_err(|e| ValidationError::Malformed {
-        detail: format!("{e:?}"),
+    let ee = EndEntityCert::try_from(&ee_der).map_err(|e| {
+        // webpki rejects a certificate whose subjectAltName is not valid DER;
+        // say so rather than a bare "BadDer".
+        let detail = match holder_of(&parsed) {
+            Err(HolderAttributeError::MalformedSubjectAltName { source }) => {
+                format!("subjectAltName is not valid DER: {source}")
+            }
+            _ => format!("{e:?}"),
+        };
+        ValidationError::Malformed { detail }
     })?;
     let intermediates: Vec<CertificateDer<'_>> = store
         .intermediates
