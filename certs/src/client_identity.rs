@@ -43,24 +43,34 @@ pub enum ClientIdentityError {
 /// Reads every identity URI of a client certificate (DER). The certificate
 /// must have been authenticated by the TLS layer first.
 pub fn client_identities(certificate: &[u8]) -> Result<Vec<ClientIdentity>, ClientIdentityError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(certificate)
-        .map_err(|e| ClientIdentityError::Malformed { detail: e.to_string() })?;
+    let (_, cert) = x509_parser::parse_x509_certificate(certificate).map_err(|e| {
+        ClientIdentityError::Malformed {
+            detail: e.to_string(),
+        }
+    })?;
     let mut out = Vec::new();
     for ext in cert.extensions() {
         let ParsedExtension::SubjectAlternativeName(san) = ext.parsed_extension() else {
             continue;
         };
         for name in &san.general_names {
-            let GeneralName::URI(uri) = name else { continue };
-            let digits = |rest: &str, n: usize| rest.len() == n && rest.bytes().all(|b| b.is_ascii_digit());
+            let GeneralName::URI(uri) = name else {
+                continue;
+            };
+            let digits =
+                |rest: &str, n: usize| rest.len() == n && rest.bytes().all(|b| b.is_ascii_digit());
             if let Some(code) = uri.strip_prefix(MUNICIPALITY_URI_PREFIX) {
                 if !digits(code, 6) {
-                    return Err(ClientIdentityError::MalformedUri { uri: (*uri).to_owned() });
+                    return Err(ClientIdentityError::MalformedUri {
+                        uri: (*uri).to_owned(),
+                    });
                 }
                 out.push(ClientIdentity::Municipality(code.to_owned()));
             } else if let Some(code) = uri.strip_prefix(MEDICAL_INSTITUTION_URI_PREFIX) {
                 if !digits(code, 10) {
-                    return Err(ClientIdentityError::MalformedUri { uri: (*uri).to_owned() });
+                    return Err(ClientIdentityError::MalformedUri {
+                        uri: (*uri).to_owned(),
+                    });
                 }
                 out.push(ClientIdentity::MedicalInstitution(code.to_owned()));
             }

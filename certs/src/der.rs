@@ -106,7 +106,9 @@ impl<'a> Reader<'a> {
             if bytes.first() == Some(&0) {
                 return Err(DerError::BadLength);
             }
-            let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             if len < 0x80 {
                 return Err(DerError::BadLength);
             }
@@ -114,9 +116,7 @@ impl<'a> Reader<'a> {
         };
         let (content, after) = rest.split_at_checked(len).ok_or(DerError::Truncated)?;
         let header_len = input.len() - rest.len();
-        let raw = input
-            .get(..header_len + len)
-            .ok_or(DerError::Truncated)?;
+        let raw = input.get(..header_len + len).ok_or(DerError::Truncated)?;
         self.input = after;
         Ok(Tlv { tag, content, raw })
     }
@@ -317,7 +317,9 @@ mod tests {
     fn rejects_non_minimal_length() {
         // Length 5 encoded in long form.
         assert_eq!(
-            Reader::new(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]).read_any().err(),
+            Reader::new(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5])
+                .read_any()
+                .err(),
             Some(DerError::BadLength)
         );
         assert_eq!(

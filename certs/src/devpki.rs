@@ -16,9 +16,9 @@ use std::path::Path;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension, DistinguishedName,
-    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams,
-    SanType, SerialNumber as RcgenSerial,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension,
+    DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
+    KeyPair, KeyUsagePurpose, RevokedCertParams, SanType, SerialNumber as RcgenSerial,
 };
 use rsa::pkcs8::EncodePrivateKey;
 use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::der::{self, tag};
-use crate::holder::{Era, HolderAttribute, HolderAttributes, JpkiBirthDate, Sex, encode_holder_san};
+use crate::holder::{
+    Era, HolderAttribute, HolderAttributes, JpkiBirthDate, Sex, encode_holder_san,
+};
 use crate::revocation::{RevocationData, RevocationReason};
 use crate::trust_store::{PolicyOid, TrustStore};
 
@@ -167,7 +169,10 @@ impl DevCert {
     /// The issuing certificate; `None` for roots.
     pub const fn issuer(self) -> Option<DevCert> {
         match self {
-            DevCert::JpkiRootG1 | DevCert::JpkiRootG2 | DevCert::UntrustedRoot | DevCert::TlsRoot => None,
+            DevCert::JpkiRootG1
+            | DevCert::JpkiRootG2
+            | DevCert::UntrustedRoot
+            | DevCert::TlsRoot => None,
             DevCert::SigningCaG1 => Some(DevCert::JpkiRootG1),
             DevCert::SigningCaG2 => Some(DevCert::JpkiRootG2),
             DevCert::UntrustedSigningCa => Some(DevCert::UntrustedRoot),
@@ -179,9 +184,10 @@ impl DevCert {
             | DevCert::NotifierNotYetValid
             | DevCert::NotifierWrongKeyUsage
             | DevCert::NotifierWrongPolicy => Some(DevCert::SigningCaG1),
-            DevCert::GatewayServer | DevCert::Municipality131016 | DevCert::Municipality141011 | DevCert::Hospital => {
-                Some(DevCert::TlsRoot)
-            }
+            DevCert::GatewayServer
+            | DevCert::Municipality131016
+            | DevCert::Municipality141011
+            | DevCert::Hospital => Some(DevCert::TlsRoot),
         }
     }
 
@@ -189,25 +195,55 @@ impl DevCert {
     /// time must give (README and manifest text).
     pub const fn purpose(self) -> &'static str {
         match self {
-            DevCert::JpkiRootG1 => "JPKI-TEST root CA, generation 1 (trust anchor for policy 1.2.392.200149.8.5.1.0.20)",
-            DevCert::JpkiRootG2 => "JPKI-TEST root CA, generation 2: same subject name as generation 1, new key (trust anchor)",
+            DevCert::JpkiRootG1 => {
+                "JPKI-TEST root CA, generation 1 (trust anchor for policy 1.2.392.200149.8.5.1.0.20)"
+            }
+            DevCert::JpkiRootG2 => {
+                "JPKI-TEST root CA, generation 2: same subject name as generation 1, new key (trust anchor)"
+            }
             DevCert::SigningCaG1 => "JPKI-TEST signing CA (署名用認証局) under root generation 1",
-            DevCert::SigningCaG2 => "JPKI-TEST signing CA under root generation 2, same subject name as generation 1",
+            DevCert::SigningCaG2 => {
+                "JPKI-TEST signing CA under root generation 2, same subject name as generation 1"
+            }
             DevCert::Notifier => "notifier signing certificate: valid -> TOTAL-PASSED",
-            DevCert::NotifierG2 => "notifier signing certificate under generation 2: valid -> TOTAL-PASSED",
-            DevCert::NotifierRevoked => "notifier signing certificate listed on signing-ca-g1.crl -> TOTAL-FAILED/REVOKED",
-            DevCert::NotifierExpired => "notifier signing certificate past notAfter -> TOTAL-FAILED/EXPIRED",
-            DevCert::NotifierNotYetValid => "notifier signing certificate before notBefore -> TOTAL-FAILED/NOT_YET_VALID",
-            DevCert::NotifierWrongKeyUsage => "keyUsage keyEncipherment only -> INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE",
-            DevCert::NotifierWrongPolicy => "policy no anchor vouches for -> INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE",
-            DevCert::UntrustedRoot => "look-alike root with the JPKI-TEST root's name; NOT a trust anchor",
+            DevCert::NotifierG2 => {
+                "notifier signing certificate under generation 2: valid -> TOTAL-PASSED"
+            }
+            DevCert::NotifierRevoked => {
+                "notifier signing certificate listed on signing-ca-g1.crl -> TOTAL-FAILED/REVOKED"
+            }
+            DevCert::NotifierExpired => {
+                "notifier signing certificate past notAfter -> TOTAL-FAILED/EXPIRED"
+            }
+            DevCert::NotifierNotYetValid => {
+                "notifier signing certificate before notBefore -> TOTAL-FAILED/NOT_YET_VALID"
+            }
+            DevCert::NotifierWrongKeyUsage => {
+                "keyUsage keyEncipherment only -> INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE"
+            }
+            DevCert::NotifierWrongPolicy => {
+                "policy no anchor vouches for -> INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE"
+            }
+            DevCert::UntrustedRoot => {
+                "look-alike root with the JPKI-TEST root's name; NOT a trust anchor"
+            }
             DevCert::UntrustedSigningCa => "look-alike signing CA under the untrusted root",
-            DevCert::NotifierUntrusted => "notifier from the look-alike hierarchy -> INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND",
+            DevCert::NotifierUntrusted => {
+                "notifier from the look-alike hierarchy -> INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"
+            }
             DevCert::TlsRoot => "root of the TLS hierarchy (server and mTLS client certificates)",
-            DevCert::GatewayServer => "gateway TLS server certificate for localhost, 127.0.0.1 and ::1",
-            DevCert::Municipality131016 => "mTLS client certificate of 千代田区 (code 131016 in SAN URI)",
-            DevCert::Municipality141011 => "mTLS client certificate of 横浜市鶴見区 (code 141011 in SAN URI)",
-            DevCert::Hospital => "mTLS client / organization certificate of a hospital (medical institution code in SAN URI)",
+            DevCert::GatewayServer => {
+                "gateway TLS server certificate for localhost, 127.0.0.1 and ::1"
+            }
+            DevCert::Municipality131016 => {
+                "mTLS client certificate of 千代田区 (code 131016 in SAN URI)"
+            }
+            DevCert::Municipality141011 => {
+                "mTLS client certificate of 横浜市鶴見区 (code 141011 in SAN URI)"
+            }
+            DevCert::Hospital => {
+                "mTLS client / organization certificate of a hospital (medical institution code in SAN URI)"
+            }
         }
     }
 
@@ -379,13 +415,18 @@ fn jpki_name(unit: &str) -> DistinguishedName {
 }
 
 fn certificate_policies(oid: &str) -> CustomExtension {
-    let policy = der::encode(tag::SEQUENCE, &der::encode(tag::OID, &der::oid_content(oid).unwrap_or_default()));
+    let policy = der::encode(
+        tag::SEQUENCE,
+        &der::encode(tag::OID, &der::oid_content(oid).unwrap_or_default()),
+    );
     // Non-critical: webpki refuses critical certificatePolicies.
     CustomExtension::from_oid_content(&[2, 5, 29, 32], der::encode(tag::SEQUENCE, &policy))
 }
 
 fn holder_for(which: DevCert) -> HolderAttributes {
-    let date = |y: i32, m: time::Month, d: u8| time::Date::from_calendar_date(y, m, d).unwrap_or(time::Date::MIN);
+    let date = |y: i32, m: time::Month, d: u8| {
+        time::Date::from_calendar_date(y, m, d).unwrap_or(time::Date::MIN)
+    };
     match which {
         // 𠮷 (U+20BB7, outside the BMP) and 海 (U+FA45, a CJK compatibility
         // ideograph among the 人名用漢字): both must survive untouched.
@@ -459,9 +500,16 @@ fn rsa_key(seed: &[u8; 32], which: DevCert) -> Result<(KeyPair, Vec<u8>), DevPki
     };
     let mut rng = rng_for(seed, which.label(), "rsa-2048");
     let key = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| fail(e.to_string()))?;
-    let pkcs8 = key.to_pkcs8_der().map_err(|e| fail(e.to_string()))?.as_bytes().to_vec();
-    let pair = KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(pkcs8.clone()), &rcgen::PKCS_RSA_SHA256)
-        .map_err(|e| fail(e.to_string()))?;
+    let pkcs8 = key
+        .to_pkcs8_der()
+        .map_err(|e| fail(e.to_string()))?
+        .as_bytes()
+        .to_vec();
+    let pair = KeyPair::from_pkcs8_der_and_sign_algo(
+        &PrivatePkcs8KeyDer::from(pkcs8.clone()),
+        &rcgen::PKCS_RSA_SHA256,
+    )
+    .map_err(|e| fail(e.to_string()))?;
     Ok((pair, pkcs8))
 }
 
@@ -489,9 +537,10 @@ fn window(which: DevCert, r: OffsetDateTime) -> Window {
         DevCert::NotifierExpired => (-years(5) - days(60), -days(60)),
         DevCert::NotifierNotYetValid => (days(30), years(5) + days(30)),
         DevCert::TlsRoot => (-years(1), years(10)),
-        DevCert::GatewayServer | DevCert::Municipality131016 | DevCert::Municipality141011 | DevCert::Hospital => {
-            (-days(1), years(2))
-        }
+        DevCert::GatewayServer
+        | DevCert::Municipality131016
+        | DevCert::Municipality141011
+        | DevCert::Hospital => (-days(1), years(2)),
     };
     Window {
         not_before: r + from,
@@ -499,7 +548,10 @@ fn window(which: DevCert, r: OffsetDateTime) -> Window {
     }
 }
 
-fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificateParams, Option<HolderAttributes>, String), DevPkiError> {
+fn params_for(
+    which: DevCert,
+    options: &DevPkiOptions,
+) -> Result<(CertificateParams, Option<HolderAttributes>, String), DevPkiError> {
     let seed = &options.seed;
     let w = window(which, options.reference_time);
     let mut params = CertificateParams::default();
@@ -521,7 +573,9 @@ fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificatePar
             params.distinguished_name = jpki_name("JPKI for digital signature");
             params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
             params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-            params.custom_extensions.push(certificate_policies(PolicyOid::JPKI_TEST.as_str()));
+            params
+                .custom_extensions
+                .push(certificate_policies(PolicyOid::JPKI_TEST.as_str()));
             common_name = String::new();
         }
         DevCert::Notifier
@@ -545,7 +599,10 @@ fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificatePar
             params.key_usages = if which == DevCert::NotifierWrongKeyUsage {
                 vec![KeyUsagePurpose::KeyEncipherment]
             } else {
-                vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment]
+                vec![
+                    KeyUsagePurpose::DigitalSignature,
+                    KeyUsagePurpose::ContentCommitment,
+                ]
             };
             let policy = if which == DevCert::NotifierWrongPolicy {
                 JPKI_ARC_POLICY_WRONG
@@ -559,7 +616,10 @@ fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificatePar
             order.rotate_left(which.index() % 6);
             params
                 .custom_extensions
-                .push(CustomExtension::from_oid_content(&[2, 5, 29, 17], encode_holder_san(&attributes, &order)));
+                .push(CustomExtension::from_oid_content(
+                    &[2, 5, 29, 17],
+                    encode_holder_san(&attributes, &order),
+                ));
             holder = Some(attributes);
         }
         DevCert::TlsRoot => {
@@ -584,13 +644,24 @@ fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificatePar
                 SanType::IpAddress(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
                 SanType::IpAddress(std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)),
             ];
-            params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+            params.key_usages = vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ];
             params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         }
         DevCert::Municipality131016 | DevCert::Municipality141011 | DevCert::Hospital => {
             let (org, unit, uri) = match which {
-                DevCert::Municipality131016 => ("千代田区", "戸籍担当", format!("{MUNICIPALITY_URI_PREFIX}131016")),
-                DevCert::Municipality141011 => ("横浜市鶴見区", "戸籍担当", format!("{MUNICIPALITY_URI_PREFIX}141011")),
+                DevCert::Municipality131016 => (
+                    "千代田区",
+                    "戸籍担当",
+                    format!("{MUNICIPALITY_URI_PREFIX}131016"),
+                ),
+                DevCert::Municipality141011 => (
+                    "横浜市鶴見区",
+                    "戸籍担当",
+                    format!("{MUNICIPALITY_URI_PREFIX}141011"),
+                ),
                 _ => (
                     "医療法人社団 開発さくら会 さくら産婦人科",
                     "出生証明書",
@@ -600,12 +671,21 @@ fn params_for(which: DevCert, options: &DevPkiOptions) -> Result<(CertificatePar
             common_name = format!("{org} {unit}");
             let mut dn = DistinguishedName::new();
             dn.push(DnType::CountryName, printable("JP"));
-            dn.push(DnType::OrganizationName, DnValue::Utf8String(org.to_owned()));
-            dn.push(DnType::OrganizationalUnitName, DnValue::Utf8String(unit.to_owned()));
+            dn.push(
+                DnType::OrganizationName,
+                DnValue::Utf8String(org.to_owned()),
+            );
+            dn.push(
+                DnType::OrganizationalUnitName,
+                DnValue::Utf8String(unit.to_owned()),
+            );
             dn.push(DnType::CommonName, DnValue::Utf8String(common_name.clone()));
             params.distinguished_name = dn;
             params.subject_alt_names = vec![SanType::URI(ia5(&uri, which)?)];
-            params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+            params.key_usages = vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ];
             params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         }
     }
@@ -637,7 +717,10 @@ fn to_rcgen_reason(reason: RevocationReason) -> rcgen::RevocationReason {
 
 /// Generates the whole dev PKI in memory. Deterministic in `options`.
 pub fn generate_dev_pki(options: &DevPkiOptions) -> Result<DevPki, DevPkiError> {
-    let reference_time = options.reference_time.replace_nanosecond(0).unwrap_or(options.reference_time);
+    let reference_time = options
+        .reference_time
+        .replace_nanosecond(0)
+        .unwrap_or(options.reference_time);
     let options = DevPkiOptions {
         reference_time,
         seed: options.seed,
@@ -854,8 +937,13 @@ impl DevPki {
                     certificate: label,
                     detail,
                 };
-                let rsa = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| fail(e.to_string()))?;
-                let pkcs8 = rsa.to_pkcs8_der().map_err(|e| fail(e.to_string()))?.as_bytes().to_vec();
+                let rsa =
+                    rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| fail(e.to_string()))?;
+                let pkcs8 = rsa
+                    .to_pkcs8_der()
+                    .map_err(|e| fail(e.to_string()))?
+                    .as_bytes()
+                    .to_vec();
                 let pair = KeyPair::from_pkcs8_der_and_sign_algo(
                     &PrivatePkcs8KeyDer::from(pkcs8.clone()),
                     &rcgen::PKCS_RSA_SHA256,
@@ -955,9 +1043,15 @@ impl DevPki {
         let mut out = Vec::new();
         for c in &self.certificates {
             let stem = c.which.path_stem();
-            out.push((format!("{stem}.pem"), c.certificate_pem.clone().into_bytes()));
+            out.push((
+                format!("{stem}.pem"),
+                c.certificate_pem.clone().into_bytes(),
+            ));
             out.push((format!("{stem}.der"), c.certificate.as_ref().to_vec()));
-            out.push((format!("{stem}.key.pem"), c.private_key_pem.clone().into_bytes()));
+            out.push((
+                format!("{stem}.key.pem"),
+                c.private_key_pem.clone().into_bytes(),
+            ));
             out.push((format!("{stem}.key.der"), c.private_key_der.clone()));
         }
         for c in &self.crls {
@@ -1003,8 +1097,16 @@ impl DevPki {
             "Generated by the `certs` crate (`birthgate-devpki`). FOR DEVELOPMENT AND TESTS ONLY: every private key is \
              in this directory.\n"
         );
-        let _ = writeln!(s, "- Reference time: {} (every validity window is an offset from it)", fmt(r));
-        let _ = writeln!(s, "- Seed: {} (same seed and time give identical files)", hex(&self.options.seed));
+        let _ = writeln!(
+            s,
+            "- Reference time: {} (every validity window is an offset from it)",
+            fmt(r)
+        );
+        let _ = writeln!(
+            s,
+            "- Seed: {} (same seed and time give identical files)",
+            hex(&self.options.seed)
+        );
         let _ = writeln!(
             s,
             "- All keys RSA-2048, all signatures sha256WithRSAEncryption. Each certificate `X` comes as `X.pem` / \
@@ -1021,7 +1123,10 @@ impl DevPki {
              1.2.392.200149.8.5.5.1–.6; the subject CN is an identifier, not the name.\n",
             PolicyOid::JPKI_TEST
         );
-        let _ = writeln!(s, "| file stem | notBefore | notAfter | purpose |\n|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| file stem | notBefore | notAfter | purpose |\n|---|---|---|---|"
+        );
         for c in &self.certificates {
             let _ = writeln!(
                 s,

@@ -349,7 +349,9 @@ impl From<DerError> for HolderAttributeError {
 /// Extracts the holder attributes from the DER *value* of a subjectAltName
 /// extension (the `GeneralNames` SEQUENCE). Other name forms are ignored, as
 /// are `otherName`s outside the JPKI arc.
-pub fn holder_attributes_from_san(san_value: &[u8]) -> Result<HolderAttributes, HolderAttributeError> {
+pub fn holder_attributes_from_san(
+    san_value: &[u8],
+) -> Result<HolderAttributes, HolderAttributeError> {
     let names = der::read_single(san_value, tag::SEQUENCE)?;
     let mut reader = Reader::new(names.content);
     let mut found: [Option<String>; 6] = Default::default();
@@ -378,23 +380,29 @@ pub fn holder_attributes_from_san(san_value: &[u8]) -> Result<HolderAttributes, 
         *slot = Some(text);
     }
     let [name, name_flags, sex, birth, address, address_flags] = found;
-    let require = |value: Option<String>, attribute| {
-        value.ok_or(HolderAttributeError::Missing { attribute })
-    };
+    let require =
+        |value: Option<String>, attribute| value.ok_or(HolderAttributeError::Missing { attribute });
     let name = require(name, HolderAttribute::Name)?;
     let name_substitute_flags = require(name_flags, HolderAttribute::NameSubstituteFlags)?;
     let sex = require(sex, HolderAttribute::Sex)?;
     let birth = require(birth, HolderAttribute::BirthDate)?;
     let address = require(address, HolderAttribute::Address)?;
     let address_substitute_flags = require(address_flags, HolderAttribute::AddressSubstituteFlags)?;
-    for (value, attribute) in [(&name, HolderAttribute::Name), (&address, HolderAttribute::Address)] {
+    for (value, attribute) in [
+        (&name, HolderAttribute::Name),
+        (&address, HolderAttribute::Address),
+    ] {
         if value.is_empty() {
             return Err(HolderAttributeError::Empty { attribute });
         }
     }
-    let sex = Sex::from_code(&sex).ok_or(HolderAttributeError::InvalidSex { value: sex.clone() })?;
-    let birth_date = decode_birth_date(&birth)
-        .map_err(|source| HolderAttributeError::InvalidBirthDate { value: birth.clone(), source })?;
+    let sex =
+        Sex::from_code(&sex).ok_or(HolderAttributeError::InvalidSex { value: sex.clone() })?;
+    let birth_date =
+        decode_birth_date(&birth).map_err(|source| HolderAttributeError::InvalidBirthDate {
+            value: birth.clone(),
+            source,
+        })?;
     Ok(HolderAttributes {
         name,
         name_substitute_flags,
@@ -416,7 +424,11 @@ fn wrapped_tag(content: &[u8]) -> Result<u8, HolderAttributeError> {
 
 /// Accepts UTF8String for every attribute and PrintableString / IA5String for
 /// the ASCII-only ones; the text is returned byte-for-byte.
-fn decode_string(attribute: HolderAttribute, tag_found: u8, content: &[u8]) -> Result<String, HolderAttributeError> {
+fn decode_string(
+    attribute: HolderAttribute,
+    tag_found: u8,
+    content: &[u8],
+) -> Result<String, HolderAttributeError> {
     let ascii_only = !matches!(attribute, HolderAttribute::Name | HolderAttribute::Address);
     match tag_found {
         tag::UTF8_STRING => {}
@@ -458,17 +470,23 @@ pub fn encode_holder_san(attributes: &HolderAttributes, order: &[HolderAttribute
     for &attribute in order {
         let (string_tag, text) = match attribute {
             HolderAttribute::Name => (tag::UTF8_STRING, attributes.name.clone()),
-            HolderAttribute::NameSubstituteFlags => {
-                (tag::PRINTABLE_STRING, attributes.name_substitute_flags.clone())
-            }
+            HolderAttribute::NameSubstituteFlags => (
+                tag::PRINTABLE_STRING,
+                attributes.name_substitute_flags.clone(),
+            ),
             HolderAttribute::Sex => (tag::PRINTABLE_STRING, attributes.sex.code().to_owned()),
             HolderAttribute::BirthDate => (tag::PRINTABLE_STRING, attributes.birth_date.encode()),
             HolderAttribute::Address => (tag::UTF8_STRING, attributes.address.clone()),
-            HolderAttribute::AddressSubstituteFlags => {
-                (tag::PRINTABLE_STRING, attributes.address_substitute_flags.clone())
-            }
+            HolderAttribute::AddressSubstituteFlags => (
+                tag::PRINTABLE_STRING,
+                attributes.address_substitute_flags.clone(),
+            ),
         };
-        names.extend(encode_other_name(attribute.oid(), string_tag, text.as_bytes()));
+        names.extend(encode_other_name(
+            attribute.oid(),
+            string_tag,
+            text.as_bytes(),
+        ));
     }
     der::encode(tag::SEQUENCE, &names)
 }
@@ -514,30 +532,59 @@ mod tests {
             ("319261225", Era::Showa, date!(1926 - 12 - 25)),
         ];
         for (text, era, date) in cases {
-            assert_eq!(decode_birth_date(text), Ok(JpkiBirthDate { era, date }), "{text}");
+            assert_eq!(
+                decode_birth_date(text),
+                Ok(JpkiBirthDate { era, date }),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn birth_date_rejections_are_specific() {
-        assert_eq!(decode_birth_date("41990011"), Err(BirthDateError::WrongLength { length: 8 }));
-        assert_eq!(decode_birth_date("4199O0115"), Err(BirthDateError::NotADigit { position: 4 }));
-        assert_eq!(decode_birth_date("619900115"), Err(BirthDateError::UnknownEra { digit: 6 }));
-        assert_eq!(decode_birth_date("019900115"), Err(BirthDateError::UnknownEra { digit: 0 }));
+        assert_eq!(
+            decode_birth_date("41990011"),
+            Err(BirthDateError::WrongLength { length: 8 })
+        );
+        assert_eq!(
+            decode_birth_date("4199O0115"),
+            Err(BirthDateError::NotADigit { position: 4 })
+        );
+        assert_eq!(
+            decode_birth_date("619900115"),
+            Err(BirthDateError::UnknownEra { digit: 6 })
+        );
+        assert_eq!(
+            decode_birth_date("019900115"),
+            Err(BirthDateError::UnknownEra { digit: 0 })
+        );
         assert_eq!(
             decode_birth_date("419900230"),
-            Err(BirthDateError::NotACalendarDate { year: 1990, month: 2, day: 30 })
+            Err(BirthDateError::NotACalendarDate {
+                year: 1990,
+                month: 2,
+                day: 30
+            })
         );
         assert_eq!(
             decode_birth_date("320000101"),
-            Err(BirthDateError::EraMismatch { digit: 3, date: date!(2000 - 01 - 01) })
+            Err(BirthDateError::EraMismatch {
+                digit: 3,
+                date: date!(2000 - 01 - 01)
+            })
         );
         assert_eq!(
             decode_birth_date("519890108"),
-            Err(BirthDateError::EraMismatch { digit: 5, date: date!(1989 - 01 - 08) })
+            Err(BirthDateError::EraMismatch {
+                digit: 5,
+                date: date!(1989 - 01 - 08)
+            })
         );
         // Full-width digits are characters, not ASCII digits.
-        assert_eq!(decode_birth_date("４19900115"), Err(BirthDateError::WrongLength { length: 9 }));
+        assert_eq!(
+            decode_birth_date("４19900115"),
+            Err(BirthDateError::WrongLength { length: 9 })
+        );
     }
 
     #[test]
@@ -549,9 +596,13 @@ mod tests {
             let mut reversed = order.clone();
             reversed.reverse();
             for o in [&order, &reversed] {
-                let parsed = holder_attributes_from_san(&encode_holder_san(&attrs, o)).expect("parses");
+                let parsed =
+                    holder_attributes_from_san(&encode_holder_san(&attrs, o)).expect("parses");
                 assert_eq!(parsed, attrs, "rotation {rotation}");
-                assert!(parsed.name.contains('\u{FA45}'), "compatibility ideograph kept");
+                assert!(
+                    parsed.name.contains('\u{FA45}'),
+                    "compatibility ideograph kept"
+                );
                 assert!(parsed.name.contains('\u{20BB7}'), "non-BMP character kept");
             }
         }
@@ -561,7 +612,10 @@ mod tests {
     fn each_missing_attribute_is_named() {
         let attrs = sample();
         for missing in HolderAttribute::ALL {
-            let order: Vec<_> = HolderAttribute::ALL.into_iter().filter(|a| *a != missing).collect();
+            let order: Vec<_> = HolderAttribute::ALL
+                .into_iter()
+                .filter(|a| *a != missing)
+                .collect();
             assert_eq!(
                 holder_attributes_from_san(&encode_holder_san(&attrs, &order)),
                 Err(HolderAttributeError::Missing { attribute: missing })
@@ -575,12 +629,17 @@ mod tests {
         order.push(HolderAttribute::Sex);
         assert_eq!(
             holder_attributes_from_san(&encode_holder_san(&sample(), &order)),
-            Err(HolderAttributeError::Duplicate { attribute: HolderAttribute::Sex })
+            Err(HolderAttributeError::Duplicate {
+                attribute: HolderAttribute::Sex
+            })
         );
     }
 
     fn san_with(attribute: HolderAttribute, string_tag: u8, value: &[u8]) -> Vec<u8> {
-        let order: Vec<_> = HolderAttribute::ALL.into_iter().filter(|a| *a != attribute).collect();
+        let order: Vec<_> = HolderAttribute::ALL
+            .into_iter()
+            .filter(|a| *a != attribute)
+            .collect();
         let base = encode_holder_san(&sample(), &order);
         let seq = der::read_single(&base, tag::SEQUENCE).expect("own encoding");
         let mut content = seq.content.to_vec();
@@ -591,25 +650,44 @@ mod tests {
     #[test]
     fn malformed_values_are_specific() {
         assert_eq!(
-            holder_attributes_from_san(&san_with(HolderAttribute::Sex, tag::PRINTABLE_STRING, b"3")),
+            holder_attributes_from_san(&san_with(
+                HolderAttribute::Sex,
+                tag::PRINTABLE_STRING,
+                b"3"
+            )),
             Err(HolderAttributeError::InvalidSex { value: "3".into() })
         );
         assert_eq!(
-            holder_attributes_from_san(&san_with(HolderAttribute::BirthDate, tag::PRINTABLE_STRING, b"420250101")),
+            holder_attributes_from_san(&san_with(
+                HolderAttribute::BirthDate,
+                tag::PRINTABLE_STRING,
+                b"420250101"
+            )),
             Err(HolderAttributeError::InvalidBirthDate {
                 value: "420250101".into(),
-                source: BirthDateError::EraMismatch { digit: 4, date: date!(2025 - 01 - 01) },
+                source: BirthDateError::EraMismatch {
+                    digit: 4,
+                    date: date!(2025 - 01 - 01)
+                },
             })
         );
         assert_eq!(
-            holder_attributes_from_san(&san_with(HolderAttribute::Name, tag::PRINTABLE_STRING, b"Yamada")),
+            holder_attributes_from_san(&san_with(
+                HolderAttribute::Name,
+                tag::PRINTABLE_STRING,
+                b"Yamada"
+            )),
             Err(HolderAttributeError::MalformedValue {
                 attribute: HolderAttribute::Name,
                 detail: "unexpected ASN.1 string type",
             })
         );
         assert_eq!(
-            holder_attributes_from_san(&san_with(HolderAttribute::Address, tag::UTF8_STRING, &[0xff, 0xfe])),
+            holder_attributes_from_san(&san_with(
+                HolderAttribute::Address,
+                tag::UTF8_STRING,
+                &[0xff, 0xfe]
+            )),
             Err(HolderAttributeError::MalformedValue {
                 attribute: HolderAttribute::Address,
                 detail: "invalid UTF-8",
@@ -617,7 +695,9 @@ mod tests {
         );
         assert_eq!(
             holder_attributes_from_san(&san_with(HolderAttribute::Name, tag::UTF8_STRING, b"")),
-            Err(HolderAttributeError::Empty { attribute: HolderAttribute::Name })
+            Err(HolderAttributeError::Empty {
+                attribute: HolderAttribute::Name
+            })
         );
         assert_eq!(
             holder_attributes_from_san(&san_with(HolderAttribute::Name, tag::UTF8_STRING, b"a\nb")),
@@ -634,7 +714,9 @@ mod tests {
         let cut = san.get(..san.len() - 3).expect("long enough");
         assert_eq!(
             holder_attributes_from_san(cut),
-            Err(HolderAttributeError::MalformedSubjectAltName { source: DerError::Truncated })
+            Err(HolderAttributeError::MalformedSubjectAltName {
+                source: DerError::Truncated
+            })
         );
     }
 }

@@ -39,16 +39,20 @@ pub mod trust_store;
 pub mod validation;
 
 pub use der::DerError;
+pub use devpki::{
+    DevCert, DevCrl, DevPki, DevPkiError, DevPkiOptions, IssuedCertificate, generate_dev_pki,
+};
+pub use holder::{
+    BirthDateError, Era, HolderAttribute, HolderAttributeError, HolderAttributes, JpkiBirthDate,
+    Sex, decode_birth_date, encode_holder_san, holder_attributes_from_san,
+};
 /// The rcgen this crate generates with, for [`DevPki::issue_variant`] callers.
 pub use rcgen;
-pub use devpki::{DevCert, DevCrl, DevPki, DevPkiError, DevPkiOptions, IssuedCertificate, generate_dev_pki};
-pub use holder::{
-    BirthDateError, Era, HolderAttribute, HolderAttributeError, HolderAttributes, JpkiBirthDate, Sex,
-    decode_birth_date, encode_holder_san, holder_attributes_from_san,
+pub use revocation::{
+    Crl, CrlError, CrlIssuer, RevocationData, RevocationReason, RevocationStatus, UnknownStatus,
 };
-pub use revocation::{Crl, CrlError, CrlIssuer, RevocationData, RevocationReason, RevocationStatus, UnknownStatus};
 pub use trust_store::{PolicyOid, TrustStore, TrustStoreError, certificates_from_bytes};
 pub use validation::{
-    ChainFailure, Indication, SerialNumber, SubIndication, ValidatedSigningCertificate, ValidationError, grade,
-    holder_attributes, validate_signing_certificate,
+    ChainFailure, Indication, SerialNumber, SubIndication, ValidatedSigningCertificate,
+    ValidationError, grade, holder_attributes, validate_signing_certificate,
 };

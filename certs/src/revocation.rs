@@ -218,16 +218,23 @@ impl Crl {
                                 let code = der::read_single(ext.value, tag::ENUMERATED)?;
                                 let code = match code.content {
                                     [c] => *c,
-                                    _ => return Err(DerError::InvalidValue { what: "ENUMERATED" }.into()),
+                                    _ => {
+                                        return Err(
+                                            DerError::InvalidValue { what: "ENUMERATED" }.into()
+                                        );
+                                    }
                                 };
                                 reason = Some(
-                                    RevocationReason::from_code(code).ok_or(CrlError::UnknownReason { code })?,
+                                    RevocationReason::from_code(code)
+                                        .ok_or(CrlError::UnknownReason { code })?,
                                 );
                             }
                             // invalidityDate is informative only.
                             ("2.5.29.24", false) => {}
                             (oid, true) => {
-                                return Err(CrlError::UnsupportedCriticalExtension { oid: oid.to_owned() });
+                                return Err(CrlError::UnsupportedCriticalExtension {
+                                    oid: oid.to_owned(),
+                                });
                             }
                             _ => {}
                         }
@@ -321,7 +328,11 @@ fn extensions_of(content: &[u8]) -> Result<Vec<Extension<'_>>, CrlError> {
         };
         let value = fields.read(tag::OCTET_STRING)?.content;
         fields.finish()?;
-        out.push(Extension { oid, critical, value });
+        out.push(Extension {
+            oid,
+            critical,
+            value,
+        });
     }
     Ok(out)
 }
@@ -329,12 +340,19 @@ fn extensions_of(content: &[u8]) -> Result<Vec<Extension<'_>>, CrlError> {
 /// Verifies `signature` over `message` with the key of a full DER
 /// SubjectPublicKeyInfo, using the algorithm named by `algorithm` (the
 /// AlgorithmIdentifier's content octets), among [`SUPPORTED_ALGORITHMS`].
-pub(crate) fn verify_signed_data(spki: &[u8], algorithm: &[u8], message: &[u8], signature: &[u8]) -> bool {
+pub(crate) fn verify_signed_data(
+    spki: &[u8],
+    algorithm: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
     let Ok(spki) = der::read_single(spki, tag::SEQUENCE) else {
         return false;
     };
     let mut fields = Reader::new(spki.content);
-    let (Ok(key_algorithm), Ok(key_bits)) = (fields.read(tag::SEQUENCE), fields.read(tag::BIT_STRING)) else {
+    let (Ok(key_algorithm), Ok(key_bits)) =
+        (fields.read(tag::SEQUENCE), fields.read(tag::BIT_STRING))
+    else {
         return false;
     };
     let Some((0, public_key)) = key_bits.content.split_first() else {
@@ -420,7 +438,9 @@ impl RevocationData {
         if looks_like_pem(bytes) {
             let ders = CertificateRevocationListDer::pem_slice_iter(bytes)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| CrlError::Pem { detail: e.to_string() })?;
+                .map_err(|e| CrlError::Pem {
+                    detail: e.to_string(),
+                })?;
             if ders.is_empty() {
                 return Err(CrlError::Pem {
                     detail: "no X509 CRL block".to_owned(),
@@ -472,7 +492,12 @@ impl RevocationData {
     /// The status of the certificate with DER INTEGER content `serial`,
     /// issued by `issuer`, at time `at`. Uses the correctly signed CRL with
     /// the latest thisUpdate; if that one is stale the answer is unknown.
-    pub fn status(&self, serial: &[u8], issuer: CrlIssuer<'_>, at: OffsetDateTime) -> RevocationStatus {
+    pub fn status(
+        &self,
+        serial: &[u8],
+        issuer: CrlIssuer<'_>,
+        at: OffsetDateTime,
+    ) -> RevocationStatus {
         let mut named = false;
         let mut best: Option<&Crl> = None;
         for crl in self.crls.iter().filter(|c| c.issuer == issuer.subject) {

@@ -135,11 +135,20 @@ impl TrustStore {
     }
 
     /// Adds one trust anchor (DER) that may vouch for `policies`.
-    pub fn add_anchor(&mut self, der: &[u8], policies: &[PolicyOid]) -> Result<(), TrustStoreError> {
+    pub fn add_anchor(
+        &mut self,
+        der: &[u8],
+        policies: &[PolicyOid],
+    ) -> Result<(), TrustStoreError> {
         self.add_anchor_from(der, policies, "<memory>")
     }
 
-    fn add_anchor_from(&mut self, der: &[u8], policies: &[PolicyOid], origin: &str) -> Result<(), TrustStoreError> {
+    fn add_anchor_from(
+        &mut self,
+        der: &[u8],
+        policies: &[PolicyOid],
+        origin: &str,
+    ) -> Result<(), TrustStoreError> {
         if policies.is_empty() {
             return Err(TrustStoreError::NoPolicies);
         }
@@ -169,7 +178,11 @@ impl TrustStore {
     /// Adds every certificate in a PEM or DER file, or in every `.pem`,
     /// `.crt`, `.cer` or `.der` file of a directory (sorted by name), as
     /// anchors vouching for `policies`. Returns how many were added.
-    pub fn load_anchors(&mut self, path: &Path, policies: &[PolicyOid]) -> Result<usize, TrustStoreError> {
+    pub fn load_anchors(
+        &mut self,
+        path: &Path,
+        policies: &[PolicyOid],
+    ) -> Result<usize, TrustStoreError> {
         let mut added = 0;
         for (origin, der) in read_certificates(path)? {
             self.add_anchor_from(&der, policies, &origin)?;
@@ -219,7 +232,7 @@ impl TrustStore {
 
 fn check_certificate(der: &[u8], origin: &str) -> Result<CertificateDer<'static>, TrustStoreError> {
     match x509_parser::parse_x509_certificate(der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(CertificateDer::from(der.to_vec())),
+        Ok(([], _)) => Ok(CertificateDer::from(der.to_vec())),
         Ok(_) => Err(TrustStoreError::Certificate {
             origin: origin.to_owned(),
             detail: "trailing bytes after the certificate".to_owned(),
@@ -233,7 +246,10 @@ fn check_certificate(der: &[u8], origin: &str) -> Result<CertificateDer<'static>
 
 /// Splits bytes that are either PEM (any number of `CERTIFICATE` blocks) or
 /// a single DER certificate.
-pub fn certificates_from_bytes(bytes: &[u8], origin: &str) -> Result<Vec<CertificateDer<'static>>, TrustStoreError> {
+pub fn certificates_from_bytes(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<Vec<CertificateDer<'static>>, TrustStoreError> {
     if looks_like_pem(bytes) {
         CertificateDer::pem_slice_iter(bytes)
             .collect::<Result<Vec<_>, _>>()

@@ -25,7 +25,8 @@ use x509_parser::public_key::PublicKey;
 
 use crate::holder::{HolderAttributeError, HolderAttributes, holder_attributes_from_san};
 use crate::revocation::{
-    CrlIssuer, RevocationData, RevocationReason, RevocationStatus, SUPPORTED_ALGORITHMS, UnknownStatus,
+    CrlIssuer, RevocationData, RevocationReason, RevocationStatus, SUPPORTED_ALGORITHMS,
+    UnknownStatus,
 };
 use crate::trust_store::{PolicyOid, TrustStore};
 
@@ -234,7 +235,9 @@ pub enum ValidationError {
     },
     /// The end-entity policies include none the path's anchor vouches for
     /// (or a CA of the path does not carry it). CHAIN_CONSTRAINTS_FAILURE.
-    #[error("certificate {serial} has policies {found:?}; the trust anchor vouches for {allowed:?}")]
+    #[error(
+        "certificate {serial} has policies {found:?}; the trust anchor vouches for {allowed:?}"
+    )]
     PolicyNotAllowed {
         /// The end-entity serial.
         serial: SerialNumber,
@@ -361,7 +364,9 @@ impl ValidatedSigningCertificate {
 }
 
 /// The main indication and sub-indication of a validation outcome.
-pub fn grade(outcome: &Result<ValidatedSigningCertificate, ValidationError>) -> (Indication, Option<SubIndication>) {
+pub fn grade(
+    outcome: &Result<ValidatedSigningCertificate, ValidationError>,
+) -> (Indication, Option<SubIndication>) {
     match outcome {
         Ok(valid) => (valid.indication(), None),
         Err(e) => (e.indication(), Some(e.sub_indication())),
@@ -387,7 +392,7 @@ impl webpki::ExtendedKeyUsageValidator for SigningEku {
         let mut present = Vec::new();
         for purpose in iter {
             let oid = purpose?.to_decoded_oid();
-            if SIGNING_EKUS.iter().any(|p| *p == oid.as_slice()) {
+            if SIGNING_EKUS.contains(&oid.as_slice()) {
                 return Ok(());
             }
             present.push(oid);
@@ -395,11 +400,15 @@ impl webpki::ExtendedKeyUsageValidator for SigningEku {
         if present.is_empty() {
             Ok(())
         } else {
-            Err(webpki::Error::RequiredEkuNotFoundContext(webpki::RequiredEkuNotFoundContext {
-                // id-kp-documentSigning (RFC 9336), 1.3.6.1.5.5.7.3.36.
-                required: webpki::KeyUsage::required(&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24]),
-                present,
-            }))
+            Err(webpki::Error::RequiredEkuNotFoundContext(
+                webpki::RequiredEkuNotFoundContext {
+                    // id-kp-documentSigning (RFC 9336), 1.3.6.1.5.5.7.3.36.
+                    required: webpki::KeyUsage::required(&[
+                        0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24,
+                    ]),
+                    present,
+                },
+            ))
         }
     }
 }
@@ -417,13 +426,17 @@ pub fn validate_signing_certificate(
     at: OffsetDateTime,
 ) -> Result<ValidatedSigningCertificate, ValidationError> {
     let parsed = match x509_parser::parse_x509_certificate(end_entity) {
-        Ok((rest, cert)) if rest.is_empty() => cert,
+        Ok(([], cert)) => cert,
         Ok(_) => {
             return Err(ValidationError::Malformed {
                 detail: "trailing bytes after the certificate".to_owned(),
             });
         }
-        Err(e) => return Err(ValidationError::Malformed { detail: e.to_string() }),
+        Err(e) => {
+            return Err(ValidationError::Malformed {
+                detail: e.to_string(),
+            });
+        }
     };
     let serial = SerialNumber::from_der_content(parsed.tbs_certificate.raw_serial());
     check_key_strength(&parsed, &serial)?;
@@ -447,7 +460,11 @@ pub fn validate_signing_certificate(
         .intermediates
         .iter()
         .map(|c| CertificateDer::from(c.as_ref()))
-        .chain(presented_intermediates.iter().map(|c| CertificateDer::from(c.as_ref())))
+        .chain(
+            presented_intermediates
+                .iter()
+                .map(|c| CertificateDer::from(c.as_ref())),
+        )
         .collect();
 
     let ee_policies = policies_of(&parsed);
@@ -480,7 +497,8 @@ pub fn validate_signing_certificate(
                 Ok(())
             }
             None => {
-                *policy_failure.borrow_mut() = Some(allowed.iter().map(|p| p.to_string()).collect());
+                *policy_failure.borrow_mut() =
+                    Some(allowed.iter().map(|p| p.to_string()).collect());
                 // Any error makes webpki try the remaining candidate paths.
                 Err(webpki::Error::UnknownIssuer)
             }
@@ -509,13 +527,14 @@ pub fn validate_signing_certificate(
             return Err(map_webpki_error(e, serial, at));
         }
     };
-    let policy = chosen_policy
-        .borrow_mut()
-        .take()
-        .ok_or_else(|| ValidationError::ChainGeneral {
-            serial: serial.clone(),
-            detail: "path accepted without a policy".to_owned(),
-        })?;
+    let policy =
+        chosen_policy
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| ValidationError::ChainGeneral {
+                serial: serial.clone(),
+                detail: "path accepted without a policy".to_owned(),
+            })?;
 
     // webpki ignores the end-entity keyUsage; RFC 5280 4.2.1.3 and the JPKI
     // profile require digitalSignature and/or nonRepudiation for signing.
@@ -531,7 +550,9 @@ pub fn validate_signing_certificate(
         .next()
         .and_then(|cn| cn.as_str().ok())
         .map(str::to_owned)
-        .ok_or_else(|| ValidationError::MissingIdentifier { serial: serial.clone() })?;
+        .ok_or_else(|| ValidationError::MissingIdentifier {
+            serial: serial.clone(),
+        })?;
 
     let holder = holder_of(&parsed).map_err(|source| ValidationError::HolderAttributes {
         serial: serial.clone(),
@@ -573,7 +594,9 @@ pub fn validate_signing_certificate(
         .anchor_policies
         .iter()
         .zip(&store.anchors)
-        .find(|(_, a)| a.subject_public_key_info.as_ref() == path.anchor().subject_public_key_info.as_ref())
+        .find(|(_, a)| {
+            a.subject_public_key_info.as_ref() == path.anchor().subject_public_key_info.as_ref()
+        })
     {
         chain.push(anchor.0.certificate.clone());
     }
@@ -612,15 +635,21 @@ fn policies_of(cert: &X509Certificate<'_>) -> Vec<String> {
     cert.extensions()
         .iter()
         .find_map(|e| match e.parsed_extension() {
-            ParsedExtension::CertificatePolicies(policies) => {
-                Some(policies.iter().map(|p| p.policy_id.to_id_string()).collect())
-            }
+            ParsedExtension::CertificatePolicies(policies) => Some(
+                policies
+                    .iter()
+                    .map(|p| p.policy_id.to_id_string())
+                    .collect(),
+            ),
             _ => None,
         })
         .unwrap_or_default()
 }
 
-fn check_key_strength(cert: &X509Certificate<'_>, serial: &SerialNumber) -> Result<(), ValidationError> {
+fn check_key_strength(
+    cert: &X509Certificate<'_>,
+    serial: &SerialNumber,
+) -> Result<(), ValidationError> {
     let fail = |detail: String| ValidationError::CryptoConstraint {
         serial: serial.clone(),
         detail,
@@ -647,7 +676,9 @@ fn check_key_strength(cert: &X509Certificate<'_>, serial: &SerialNumber) -> Resu
             if curve == "1.2.840.10045.3.1.7" || curve == "1.3.132.0.34" {
                 Ok(())
             } else {
-                Err(fail(format!("EC curve {curve:?} (P-256 and P-384 accepted)")))
+                Err(fail(format!(
+                    "EC curve {curve:?} (P-256 and P-384 accepted)"
+                )))
             }
         }
         Ok(_) => Err(fail(format!(
@@ -658,7 +689,11 @@ fn check_key_strength(cert: &X509Certificate<'_>, serial: &SerialNumber) -> Resu
     }
 }
 
-fn map_webpki_error(error: webpki::Error, serial: SerialNumber, at: OffsetDateTime) -> ValidationError {
+fn map_webpki_error(
+    error: webpki::Error,
+    serial: SerialNumber,
+    at: OffsetDateTime,
+) -> ValidationError {
     use webpki::Error as E;
     let unix = |t: UnixTime| {
         i64::try_from(t.as_secs())
@@ -688,7 +723,8 @@ fn map_webpki_error(error: webpki::Error, serial: SerialNumber, at: OffsetDateTi
         E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
             ValidationError::ExtendedKeyUsageNotForSigning { serial }
         }
-        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
         | E::SignatureAlgorithmMismatch => ValidationError::CryptoConstraint {
             serial,
             detail: format!("{error:?}"),
@@ -702,11 +738,13 @@ fn map_webpki_error(error: webpki::Error, serial: SerialNumber, at: OffsetDateTi
             serial,
             detail: format!("{error:?}"),
         },
-        E::BadDer | E::BadDerTime | E::TrailingData(_) | E::UnsupportedCertVersion | E::ExtensionValueInvalid => {
-            ValidationError::Malformed {
-                detail: format!("{error:?}"),
-            }
-        }
+        E::BadDer
+        | E::BadDerTime
+        | E::TrailingData(_)
+        | E::UnsupportedCertVersion
+        | E::ExtensionValueInvalid => ValidationError::Malformed {
+            detail: format!("{error:?}"),
+        },
         other => ValidationError::ChainGeneral {
             serial,
             detail: format!("{other:?}"),

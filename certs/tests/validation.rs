@@ -6,9 +6,10 @@ use std::sync::OnceLock;
 
 use certs::rcgen::{self, CustomExtension, ExtendedKeyUsagePurpose, KeyPair};
 use certs::{
-    ChainFailure, DevCert, DevPki, DevPkiOptions, HolderAttribute, HolderAttributeError, Indication, PolicyOid,
-    RevocationData, RevocationReason, SubIndication, TrustStore, UnknownStatus, ValidationError, encode_holder_san,
-    generate_dev_pki, grade, validate_signing_certificate,
+    ChainFailure, DevCert, DevPki, DevPkiOptions, HolderAttribute, HolderAttributeError,
+    Indication, PolicyOid, RevocationData, RevocationReason, SubIndication, TrustStore,
+    UnknownStatus, ValidationError, encode_holder_san, generate_dev_pki, grade,
+    validate_signing_certificate,
 };
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime, macros::datetime};
@@ -28,18 +29,46 @@ fn read(relative: &str) -> Vec<u8> {
 fn store() -> TrustStore {
     let mut store = TrustStore::new();
     let dir = fixtures().join("jpki");
-    assert_eq!(store.load_anchors(&dir.join("root-g1.pem"), &[PolicyOid::JPKI_TEST]).expect("root g1"), 1);
-    assert_eq!(store.load_anchors(&dir.join("root-g2.der"), &[PolicyOid::JPKI_TEST]).expect("root g2"), 1);
-    assert_eq!(store.load_intermediates(&dir.join("signing-ca-g1.pem")).expect("ca g1"), 1);
-    assert_eq!(store.load_intermediates(&dir.join("signing-ca-g2.der")).expect("ca g2"), 1);
+    assert_eq!(
+        store
+            .load_anchors(&dir.join("root-g1.pem"), &[PolicyOid::JPKI_TEST])
+            .expect("root g1"),
+        1
+    );
+    assert_eq!(
+        store
+            .load_anchors(&dir.join("root-g2.der"), &[PolicyOid::JPKI_TEST])
+            .expect("root g2"),
+        1
+    );
+    assert_eq!(
+        store
+            .load_intermediates(&dir.join("signing-ca-g1.pem"))
+            .expect("ca g1"),
+        1
+    );
+    assert_eq!(
+        store
+            .load_intermediates(&dir.join("signing-ca-g2.der"))
+            .expect("ca g2"),
+        1
+    );
     store
 }
 
 fn crls() -> RevocationData {
     let mut data = RevocationData::new();
     let dir = fixtures().join("jpki");
-    assert_eq!(data.load(&dir.join("signing-ca-g1.crl.pem")).expect("crl g1"), 1);
-    assert_eq!(data.load(&dir.join("signing-ca-g2.crl.der")).expect("crl g2"), 1);
+    assert_eq!(
+        data.load(&dir.join("signing-ca-g1.crl.pem"))
+            .expect("crl g1"),
+        1
+    );
+    assert_eq!(
+        data.load(&dir.join("signing-ca-g2.crl.der"))
+            .expect("crl g2"),
+        1
+    );
     data
 }
 
@@ -55,7 +84,10 @@ fn serial_of(stem: &str) -> String {
         .to_owned()
 }
 
-fn validate(stem: &str, at: OffsetDateTime) -> Result<certs::ValidatedSigningCertificate, ValidationError> {
+fn validate(
+    stem: &str,
+    at: OffsetDateTime,
+) -> Result<certs::ValidatedSigningCertificate, ValidationError> {
     validate_signing_certificate(&store(), &crls(), &read(&format!("{stem}.der")), &[], at)
 }
 
@@ -80,17 +112,26 @@ fn valid_notifier_passes_with_exact_holder_attributes() {
     assert_grade(&outcome, Indication::TotalPassed, None);
     let valid = outcome.expect("valid");
     assert_eq!(valid.holder.name, "𠮷田\u{3000}\u{FA45}子");
-    assert!(valid.holder.name.contains('\u{FA45}'), "compatibility ideograph must not be normalized to U+6D77");
+    assert!(
+        valid.holder.name.contains('\u{FA45}'),
+        "compatibility ideograph must not be normalized to U+6D77"
+    );
     assert!(!valid.holder.name.contains('\u{6D77}'));
     assert_eq!(valid.holder.name.chars().next(), Some('\u{20BB7}'));
     assert_eq!(valid.holder.sex, certs::Sex::Female);
     assert_eq!(valid.holder.birth_date.era, certs::Era::Heisei);
-    assert_eq!(valid.holder.birth_date.date, time::macros::date!(1994 - 06 - 15));
+    assert_eq!(
+        valid.holder.birth_date.date,
+        time::macros::date!(1994 - 06 - 15)
+    );
     assert_eq!(valid.holder.address, "東京都千代田区千代田１番１号");
     assert_eq!(valid.holder.name_substitute_flags, "");
     assert_eq!(valid.holder.address_substitute_flags, "");
     assert_eq!(valid.serial.to_string(), serial_of("jpki/notifier"));
-    assert_eq!(valid.identifier, format!("DEV{}", serial_of("jpki/notifier").to_uppercase()));
+    assert_eq!(
+        valid.identifier,
+        format!("DEV{}", serial_of("jpki/notifier").to_uppercase())
+    );
     assert_eq!(valid.policy, PolicyOid::JPKI_TEST);
     assert_eq!(valid.not_before, AT - Duration::days(90));
     assert_eq!(valid.crl_this_update, AT - Duration::days(1));
@@ -108,7 +149,11 @@ fn second_generation_with_the_same_names_is_chosen_by_signature() {
         let (_, cert) = x509_parser::parse_x509_certificate(der).expect("parses");
         cert.subject().as_raw().to_vec()
     };
-    assert_eq!(subject(&g1), subject(&g2), "the generations must share one subject name");
+    assert_eq!(
+        subject(&g1),
+        subject(&g2),
+        "the generations must share one subject name"
+    );
     assert_eq!(
         subject(&read("jpki/signing-ca-g1.der")),
         subject(&read("jpki/signing-ca-g2.der"))
@@ -121,9 +166,15 @@ fn second_generation_with_the_same_names_is_chosen_by_signature() {
 
     // With only generation 1 trusted, the generation 2 notifier has no chain.
     let mut only_g1 = TrustStore::new();
-    only_g1.add_anchor(&g1, &[PolicyOid::JPKI_TEST]).expect("anchor");
-    only_g1.add_intermediate(&read("jpki/signing-ca-g1.der")).expect("intermediate");
-    only_g1.add_intermediate(&read("jpki/signing-ca-g2.der")).expect("intermediate");
+    only_g1
+        .add_anchor(&g1, &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
+    only_g1
+        .add_intermediate(&read("jpki/signing-ca-g1.der"))
+        .expect("intermediate");
+    only_g1
+        .add_intermediate(&read("jpki/signing-ca-g2.der"))
+        .expect("intermediate");
     let outcome =
         validate_signing_certificate(&only_g1, &crls(), &read("jpki/notifier-g2.der"), &[], AT);
     assert_eq!(
@@ -149,7 +200,11 @@ fn serial(stem: &str) -> certs::SerialNumber {
 #[test]
 fn revoked_notifier_fails_with_time_and_reason() {
     let outcome = validate("jpki/notifier-revoked", AT);
-    assert_grade(&outcome, Indication::TotalFailed, Some(SubIndication::Revoked));
+    assert_grade(
+        &outcome,
+        Indication::TotalFailed,
+        Some(SubIndication::Revoked),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::Revoked {
@@ -167,7 +222,11 @@ fn stale_crl_is_try_later_never_passed() {
     let at = AT + Duration::days(31);
     for stem in ["jpki/notifier", "jpki/notifier-revoked"] {
         let outcome = validate(stem, at);
-        assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::TryLater));
+        assert_grade(
+            &outcome,
+            Indication::Indeterminate,
+            Some(SubIndication::TryLater),
+        );
         assert_eq!(
             outcome,
             Err(ValidationError::RevocationUnknown {
@@ -185,8 +244,18 @@ fn stale_crl_is_try_later_never_passed() {
 
 #[test]
 fn missing_crl_is_try_later() {
-    let outcome = validate_signing_certificate(&store(), &RevocationData::new(), &read("jpki/notifier.der"), &[], AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::TryLater));
+    let outcome = validate_signing_certificate(
+        &store(),
+        &RevocationData::new(),
+        &read("jpki/notifier.der"),
+        &[],
+        AT,
+    );
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::TryLater),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::RevocationUnknown {
@@ -203,7 +272,8 @@ fn crl_with_invalid_signature_is_try_later() {
     crl[last] ^= 0x01;
     let mut data = RevocationData::new();
     data.add_crls(&crl).expect("structurally fine");
-    let outcome = validate_signing_certificate(&store(), &data, &read("jpki/notifier-revoked.der"), &[], AT);
+    let outcome =
+        validate_signing_certificate(&store(), &data, &read("jpki/notifier-revoked.der"), &[], AT);
     assert_eq!(
         outcome,
         Err(ValidationError::RevocationUnknown {
@@ -217,8 +287,10 @@ fn crl_with_invalid_signature_is_try_later() {
 fn crl_of_the_other_generation_is_not_believed() {
     // Same issuer name, other key: the G1 CRL says nothing about G2 certificates.
     let mut data = RevocationData::new();
-    data.add_crls(&read("jpki/signing-ca-g1.crl.pem")).expect("crl");
-    let outcome = validate_signing_certificate(&store(), &data, &read("jpki/notifier-g2.der"), &[], AT);
+    data.add_crls(&read("jpki/signing-ca-g1.crl.pem"))
+        .expect("crl");
+    let outcome =
+        validate_signing_certificate(&store(), &data, &read("jpki/notifier-g2.der"), &[], AT);
     assert_eq!(
         outcome,
         Err(ValidationError::RevocationUnknown {
@@ -233,18 +305,31 @@ fn fresher_crl_wins_over_older() {
     // An older CRL without the entry, and the fixture CRL with it: the
     // fresher one (with the entry) decides.
     let older = pki()
-        .issue_crl(DevCert::SigningCaG1, &[], AT - Duration::days(20), AT + Duration::days(60))
+        .issue_crl(
+            DevCert::SigningCaG1,
+            &[],
+            AT - Duration::days(20),
+            AT + Duration::days(60),
+        )
         .expect("crl");
     let mut data = crls();
     data.add_crls(&older).expect("crl");
-    let outcome = validate_signing_certificate(&store(), &data, &read("jpki/notifier-revoked.der"), &[], AT);
-    assert_eq!(outcome.map_err(|e| e.sub_indication()).err(), Some(SubIndication::Revoked));
+    let outcome =
+        validate_signing_certificate(&store(), &data, &read("jpki/notifier-revoked.der"), &[], AT);
+    assert_eq!(
+        outcome.map_err(|e| e.sub_indication()).err(),
+        Some(SubIndication::Revoked)
+    );
 }
 
 #[test]
 fn expired_notifier_fails() {
     let outcome = validate("jpki/notifier-expired", AT);
-    assert_grade(&outcome, Indication::TotalFailed, Some(SubIndication::Expired));
+    assert_grade(
+        &outcome,
+        Indication::TotalFailed,
+        Some(SubIndication::Expired),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::Expired {
@@ -258,7 +343,11 @@ fn expired_notifier_fails() {
 #[test]
 fn not_yet_valid_notifier_fails() {
     let outcome = validate("jpki/notifier-not-yet-valid", AT);
-    assert_grade(&outcome, Indication::TotalFailed, Some(SubIndication::NotYetValid));
+    assert_grade(
+        &outcome,
+        Indication::TotalFailed,
+        Some(SubIndication::NotYetValid),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::NotYetValid {
@@ -272,7 +361,11 @@ fn not_yet_valid_notifier_fails() {
 #[test]
 fn wrong_key_usage_is_a_chain_constraint_failure() {
     let outcome = validate("jpki/notifier-wrong-key-usage", AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::ChainConstraintsFailure));
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::KeyUsageNotForSigning {
@@ -288,7 +381,9 @@ fn non_repudiation_alone_is_enough() {
             p.key_usages = vec![rcgen::KeyUsagePurpose::ContentCommitment];
         })
         .expect("issue");
-    assert!(validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT).is_ok());
+    assert!(
+        validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT).is_ok()
+    );
     let cert = pki()
         .issue_variant(DevCert::Notifier, "no-ku", None, |p| p.key_usages.clear())
         .expect("issue");
@@ -303,7 +398,11 @@ fn non_repudiation_alone_is_enough() {
 #[test]
 fn wrong_policy_is_a_chain_constraint_failure() {
     let outcome = validate("jpki/notifier-wrong-policy", AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::ChainConstraintsFailure));
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::PolicyNotAllowed {
@@ -319,10 +418,18 @@ fn anchor_vouches_only_for_its_policies() {
     // A production-only anchor must not accept test certificates, while the
     // other generation (test policy) still can.
     let mut store = TrustStore::new();
-    store.add_anchor(&read("jpki/root-g1.der"), &[PolicyOid::JPKI_PRODUCTION]).expect("anchor");
-    store.add_anchor(&read("jpki/root-g2.der"), &[PolicyOid::JPKI_TEST]).expect("anchor");
-    store.add_intermediate(&read("jpki/signing-ca-g1.der")).expect("ca");
-    store.add_intermediate(&read("jpki/signing-ca-g2.der")).expect("ca");
+    store
+        .add_anchor(&read("jpki/root-g1.der"), &[PolicyOid::JPKI_PRODUCTION])
+        .expect("anchor");
+    store
+        .add_anchor(&read("jpki/root-g2.der"), &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
+    store
+        .add_intermediate(&read("jpki/signing-ca-g1.der"))
+        .expect("ca");
+    store
+        .add_intermediate(&read("jpki/signing-ca-g2.der"))
+        .expect("ca");
     assert_eq!(
         validate_signing_certificate(&store, &crls(), &read("jpki/notifier.der"), &[], AT),
         Err(ValidationError::PolicyNotAllowed {
@@ -331,7 +438,10 @@ fn anchor_vouches_only_for_its_policies() {
             allowed: vec![PolicyOid::JPKI_PRODUCTION.to_string()],
         })
     );
-    assert!(validate_signing_certificate(&store, &crls(), &read("jpki/notifier-g2.der"), &[], AT).is_ok());
+    assert!(
+        validate_signing_certificate(&store, &crls(), &read("jpki/notifier-g2.der"), &[], AT)
+            .is_ok()
+    );
 }
 
 #[test]
@@ -341,7 +451,11 @@ fn untrusted_root_has_no_chain() {
         reason: ChainFailure::SignatureMismatch,
     });
     let outcome = validate("jpki/notifier-untrusted", AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::NoCertificateChainFound));
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
     assert_eq!(outcome, expected);
     // Presenting the look-alike CA and root (as a CMS certificates set may)
     // confers no trust.
@@ -350,7 +464,13 @@ fn untrusted_root_has_no_chain() {
         CertificateDer::from(read("jpki/untrusted-root.der")),
     ];
     assert_eq!(
-        validate_signing_certificate(&store(), &crls(), &read("jpki/notifier-untrusted.der"), &presented, AT),
+        validate_signing_certificate(
+            &store(),
+            &crls(),
+            &read("jpki/notifier-untrusted.der"),
+            &presented,
+            AT
+        ),
         expected
     );
 }
@@ -384,7 +504,9 @@ fn unknown_issuer_has_no_chain() {
 #[test]
 fn intermediate_presented_with_the_signature_completes_the_path() {
     let mut anchors_only = TrustStore::new();
-    anchors_only.add_anchor(&read("jpki/root-g1.der"), &[PolicyOid::JPKI_TEST]).expect("anchor");
+    anchors_only
+        .add_anchor(&read("jpki/root-g1.der"), &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
     let ee = read("jpki/notifier.der");
     assert_eq!(
         validate_signing_certificate(&anchors_only, &crls(), &ee, &[], AT),
@@ -413,7 +535,11 @@ fn tampered_certificate_has_no_chain() {
     name_flip[at + 2] = 0x91;
     for tampered in [signature_flip, name_flip] {
         let outcome = validate_signing_certificate(&store(), &crls(), &tampered, &[], AT);
-        assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::NoCertificateChainFound));
+        assert_grade(
+            &outcome,
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+        );
         assert_eq!(
             outcome,
             Err(ValidationError::NoCertificateChain {
@@ -428,13 +554,21 @@ fn tampered_certificate_has_no_chain() {
 fn garbage_is_a_format_failure() {
     for bytes in [&b""[..], b"\x30\x03\x02\x01", b"not a certificate"] {
         let outcome = validate_signing_certificate(&store(), &crls(), bytes, &[], AT);
-        assert_grade(&outcome, Indication::TotalFailed, Some(SubIndication::FormatFailure));
+        assert_grade(
+            &outcome,
+            Indication::TotalFailed,
+            Some(SubIndication::FormatFailure),
+        );
     }
 }
 
 fn replace_san(params: &mut rcgen::CertificateParams, value: Vec<u8>) {
-    params.custom_extensions.retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 17]);
-    params.custom_extensions.push(CustomExtension::from_oid_content(&[2, 5, 29, 17], value));
+    params
+        .custom_extensions
+        .retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 17]);
+    params
+        .custom_extensions
+        .push(CustomExtension::from_oid_content(&[2, 5, 29, 17], value));
 }
 
 #[test]
@@ -445,9 +579,14 @@ fn malformed_subject_alt_name_is_a_profile_failure() {
             replace_san(p, vec![0x30, 0x10, 0xa0, 0x03, 0x06, 0x01, 0x2a]);
         })
         .expect("issue");
-    let outcome = validate_signing_certificate(&store(), &crls(), truncated.certificate.as_ref(), &[], AT);
+    let outcome =
+        validate_signing_certificate(&store(), &crls(), truncated.certificate.as_ref(), &[], AT);
     // A CA-signed certificate whose GeneralNames are not DER is unusable.
-    assert_grade(&outcome, Indication::TotalFailed, Some(SubIndication::FormatFailure));
+    assert_grade(
+        &outcome,
+        Indication::TotalFailed,
+        Some(SubIndication::FormatFailure),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::Malformed {
@@ -458,14 +597,21 @@ fn malformed_subject_alt_name_is_a_profile_failure() {
     // Well-formed DER with a bad value: the specific holder-attribute error.
     let attributes = pki().get(DevCert::Notifier).holder.clone().expect("holder");
     let bad_sex = {
-        let order: Vec<_> = HolderAttribute::ALL.into_iter().filter(|a| *a != HolderAttribute::Sex).collect();
+        let order: Vec<_> = HolderAttribute::ALL
+            .into_iter()
+            .filter(|a| *a != HolderAttribute::Sex)
+            .collect();
         let base = encode_holder_san(&attributes, &order);
         // Append otherName 1.2.392.200149.8.5.5.3 = PrintableString "3".
-        let header = if base[1] & 0x80 == 0 { 2 } else { 2 + usize::from(base[1] & 0x7f) };
+        let header = if base[1] & 0x80 == 0 {
+            2
+        } else {
+            2 + usize::from(base[1] & 0x7f)
+        };
         let mut content = base[header..].to_vec();
         content.extend([
-            0xa0, 0x11, 0x06, 0x0a, 0x2a, 0x83, 0x08, 0x8c, 0x9b, 0x55, 0x08, 0x05, 0x05, 0x03, 0xa0, 0x03, 0x13,
-            0x01, b'3',
+            0xa0, 0x11, 0x06, 0x0a, 0x2a, 0x83, 0x08, 0x8c, 0x9b, 0x55, 0x08, 0x05, 0x05, 0x03,
+            0xa0, 0x03, 0x13, 0x01, b'3',
         ]);
         let len = u8::try_from(content.len()).expect("between 128 and 255 bytes");
         assert!(len >= 0x80);
@@ -474,19 +620,30 @@ fn malformed_subject_alt_name_is_a_profile_failure() {
         san
     };
     let cert = pki()
-        .issue_variant(DevCert::Notifier, "san-bad-sex", None, |p| replace_san(p, bad_sex))
+        .issue_variant(DevCert::Notifier, "san-bad-sex", None, |p| {
+            replace_san(p, bad_sex)
+        })
         .expect("issue");
-    let outcome = validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::ChainConstraintsFailure));
+    let outcome =
+        validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT);
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::HolderAttributes {
             serial: certs::SerialNumber::from_der_content(&hex(&cert.serial)),
-            source: HolderAttributeError::InvalidSex { value: "3".to_owned() },
+            source: HolderAttributeError::InvalidSex {
+                value: "3".to_owned()
+            },
         })
     );
-    let without_birth_date: Vec<_> =
-        HolderAttribute::ALL.into_iter().filter(|a| *a != HolderAttribute::BirthDate).collect();
+    let without_birth_date: Vec<_> = HolderAttribute::ALL
+        .into_iter()
+        .filter(|a| *a != HolderAttribute::BirthDate)
+        .collect();
     let missing = pki()
         .issue_variant(DevCert::Notifier, "san-missing-birth-date", None, |p| {
             replace_san(p, encode_holder_san(&attributes, &without_birth_date));
@@ -504,7 +661,8 @@ fn malformed_subject_alt_name_is_a_profile_failure() {
 
     let no_san = pki()
         .issue_variant(DevCert::Notifier, "san-absent", None, |p| {
-            p.custom_extensions.retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 17]);
+            p.custom_extensions
+                .retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 17]);
         })
         .expect("issue");
     assert_eq!(
@@ -534,18 +692,25 @@ fn extended_key_usage_must_allow_signing_if_present() {
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
         })
         .expect("issue");
-    assert!(validate_signing_certificate(&store(), &crls(), email.certificate.as_ref(), &[], AT).is_ok());
+    assert!(
+        validate_signing_certificate(&store(), &crls(), email.certificate.as_ref(), &[], AT)
+            .is_ok()
+    );
 }
 
 #[test]
 fn ecdsa_p256_and_p384_keys_are_accepted() {
-    for alg in [&rcgen::PKCS_ECDSA_P256_SHA256, &rcgen::PKCS_ECDSA_P384_SHA384] {
+    for alg in [
+        &rcgen::PKCS_ECDSA_P256_SHA256,
+        &rcgen::PKCS_ECDSA_P384_SHA384,
+    ] {
         let key = KeyPair::generate_for(alg).expect("ec key");
         let cert = pki()
             .issue_variant(DevCert::Notifier, "ecdsa", Some(key), |_| {})
             .expect("issue");
-        let valid = validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT)
-            .expect("EC end-entity key under an RSA CA is valid");
+        let valid =
+            validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT)
+                .expect("EC end-entity key under an RSA CA is valid");
         assert_eq!(valid.holder.sex, certs::Sex::Female);
     }
 }
@@ -555,11 +720,21 @@ fn ec_root() -> (Vec<u8>, rcgen::CertificateParams, KeyPair) {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).expect("key");
     let mut params = rcgen::CertificateParams::default();
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
     params.not_before = AT - Duration::days(10);
     params.not_after = AT + Duration::days(1000);
-    params.distinguished_name.push(rcgen::DnType::CommonName, "EC test root");
-    let der = params.self_signed(&key).expect("root").der().as_ref().to_vec();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "EC test root");
+    let der = params
+        .self_signed(&key)
+        .expect("root")
+        .der()
+        .as_ref()
+        .to_vec();
     (der, params, key)
 }
 
@@ -580,10 +755,19 @@ fn ec_notifier_params(serial: u64) -> rcgen::CertificateParams {
     leaf.not_before = AT - Duration::days(1);
     leaf.not_after = AT + Duration::days(100);
     leaf.serial_number = Some(rcgen::SerialNumber::from(serial));
-    leaf.distinguished_name.push(rcgen::DnType::CommonName, "EC notifier");
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, "EC notifier");
     leaf.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
-    leaf.custom_extensions.push(CustomExtension::from_oid_content(&[2, 5, 29, 17], extension("2.5.29.17")));
-    leaf.custom_extensions.push(CustomExtension::from_oid_content(&[2, 5, 29, 32], extension("2.5.29.32")));
+    leaf.custom_extensions
+        .push(CustomExtension::from_oid_content(
+            &[2, 5, 29, 17],
+            extension("2.5.29.17"),
+        ));
+    leaf.custom_extensions
+        .push(CustomExtension::from_oid_content(
+            &[2, 5, 29, 32],
+            extension("2.5.29.32"),
+        ));
     leaf
 }
 
@@ -593,9 +777,13 @@ fn ecdsa_signed_chain_is_verified() {
     let (root_der, root_params, root_key) = ec_root();
     let issuer = rcgen::Issuer::from_params(&root_params, &root_key);
     let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let leaf = ec_notifier_params(0x1234).signed_by(&leaf_key, &issuer).expect("leaf");
+    let leaf = ec_notifier_params(0x1234)
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf");
     let mut store = TrustStore::new();
-    store.add_anchor(&root_der, &[PolicyOid::JPKI_TEST]).expect("anchor");
+    store
+        .add_anchor(&root_der, &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
     let crl = rcgen::CertificateRevocationListParams {
         this_update: AT - Duration::days(1),
         next_update: AT + Duration::days(1),
@@ -614,7 +802,14 @@ fn ecdsa_signed_chain_is_verified() {
     let mut data = RevocationData::new();
     data.add_crls(crl.der().as_ref()).expect("crl");
     assert!(
-        validate_signing_certificate(&store, &data, leaf.der().as_ref(), &[], AT - Duration::hours(2)).is_ok(),
+        validate_signing_certificate(
+            &store,
+            &data,
+            leaf.der().as_ref(),
+            &[],
+            AT - Duration::hours(2)
+        )
+        .is_ok(),
         "valid before the revocation time"
     );
     assert_eq!(
@@ -636,15 +831,29 @@ fn weak_rsa_key_is_a_crypto_constraint_failure() {
     // subject's public key: certify a 1024-bit RSA key under an EC root.
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
     let weak = rsa::RsaPrivateKey::new(&mut rng, 1024).expect("1024-bit key");
-    let spki = weak.to_public_key().to_public_key_der().expect("spki").as_bytes().to_vec();
+    let spki = weak
+        .to_public_key()
+        .to_public_key_der()
+        .expect("spki")
+        .as_bytes()
+        .to_vec();
     let public = rcgen::SubjectPublicKeyInfo::from_der(&spki).expect("spki");
     let (root_der, root_params, root_key) = ec_root();
     let issuer = rcgen::Issuer::from_params(&root_params, &root_key);
-    let leaf = ec_notifier_params(0x77).signed_by(&public, &issuer).expect("leaf");
+    let leaf = ec_notifier_params(0x77)
+        .signed_by(&public, &issuer)
+        .expect("leaf");
     let mut store = TrustStore::new();
-    store.add_anchor(&root_der, &[PolicyOid::JPKI_TEST]).expect("anchor");
-    let outcome = validate_signing_certificate(&store, &RevocationData::new(), leaf.der().as_ref(), &[], AT);
-    assert_grade(&outcome, Indication::Indeterminate, Some(SubIndication::CryptoConstraintsFailure));
+    store
+        .add_anchor(&root_der, &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
+    let outcome =
+        validate_signing_certificate(&store, &RevocationData::new(), leaf.der().as_ref(), &[], AT);
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::CryptoConstraintsFailure),
+    );
     assert_eq!(
         outcome,
         Err(ValidationError::CryptoConstraint {
@@ -657,20 +866,47 @@ fn weak_rsa_key_is_a_crypto_constraint_failure() {
 #[test]
 fn validation_time_before_1970_is_rejected() {
     let at = datetime!(1969-12-31 23:59:59 UTC);
-    assert_eq!(validate("jpki/notifier", at), Err(ValidationError::TimeOutOfRange { at }));
+    assert_eq!(
+        validate("jpki/notifier", at),
+        Err(ValidationError::TimeOutOfRange { at })
+    );
 }
 
 #[test]
 fn every_sub_indication_has_its_etsi_grade() {
     let table = [
-        (SubIndication::FormatFailure, "FORMAT_FAILURE", Indication::TotalFailed),
-        (SubIndication::NoCertificateChainFound, "NO_CERTIFICATE_CHAIN_FOUND", Indication::Indeterminate),
+        (
+            SubIndication::FormatFailure,
+            "FORMAT_FAILURE",
+            Indication::TotalFailed,
+        ),
+        (
+            SubIndication::NoCertificateChainFound,
+            "NO_CERTIFICATE_CHAIN_FOUND",
+            Indication::Indeterminate,
+        ),
         (SubIndication::Expired, "EXPIRED", Indication::TotalFailed),
-        (SubIndication::NotYetValid, "NOT_YET_VALID", Indication::TotalFailed),
+        (
+            SubIndication::NotYetValid,
+            "NOT_YET_VALID",
+            Indication::TotalFailed,
+        ),
         (SubIndication::Revoked, "REVOKED", Indication::TotalFailed),
-        (SubIndication::TryLater, "TRY_LATER", Indication::Indeterminate),
-        (SubIndication::ChainConstraintsFailure, "CHAIN_CONSTRAINTS_FAILURE", Indication::Indeterminate),
-        (SubIndication::CryptoConstraintsFailure, "CRYPTO_CONSTRAINTS_FAILURE", Indication::Indeterminate),
+        (
+            SubIndication::TryLater,
+            "TRY_LATER",
+            Indication::Indeterminate,
+        ),
+        (
+            SubIndication::ChainConstraintsFailure,
+            "CHAIN_CONSTRAINTS_FAILURE",
+            Indication::Indeterminate,
+        ),
+        (
+            SubIndication::CryptoConstraintsFailure,
+            "CRYPTO_CONSTRAINTS_FAILURE",
+            Indication::Indeterminate,
+        ),
         (
             SubIndication::CertificateChainGeneralFailure,
             "CERTIFICATE_CHAIN_GENERAL_FAILURE",
@@ -680,17 +916,29 @@ fn every_sub_indication_has_its_etsi_grade() {
     for (sub, text, indication) in table {
         assert_eq!(sub.as_str(), text);
         assert_eq!(sub.indication(), indication, "{text}");
-        assert_eq!(serde_json::to_value(sub).expect("json"), serde_json::json!(text));
+        assert_eq!(
+            serde_json::to_value(sub).expect("json"),
+            serde_json::json!(text)
+        );
     }
     assert_eq!(Indication::TotalPassed.as_str(), "TOTAL-PASSED");
-    assert_eq!(serde_json::to_value(Indication::TotalFailed).expect("json"), serde_json::json!("TOTAL-FAILED"));
+    assert_eq!(
+        serde_json::to_value(Indication::TotalFailed).expect("json"),
+        serde_json::json!("TOTAL-FAILED")
+    );
 }
 
 #[test]
 fn in_memory_pki_matches_the_files() {
     let pki = pki();
-    assert_eq!(pki.get(DevCert::Notifier).certificate.as_ref(), read("jpki/notifier.der"));
-    assert_eq!(pki.get(DevCert::Notifier).private_key_der, read("jpki/notifier.key.der"));
+    assert_eq!(
+        pki.get(DevCert::Notifier).certificate.as_ref(),
+        read("jpki/notifier.der")
+    );
+    assert_eq!(
+        pki.get(DevCert::Notifier).private_key_der,
+        read("jpki/notifier.key.der")
+    );
     let outcome = validate_signing_certificate(
         &pki.trust_store(),
         &pki.revocation_data(),
@@ -698,14 +946,29 @@ fn in_memory_pki_matches_the_files() {
         &[],
         AT,
     );
-    assert_eq!(outcome.map(|v| v.holder), Ok(pki.get(DevCert::NotifierG2).holder.clone().expect("holder")));
+    assert_eq!(
+        outcome.map(|v| v.holder),
+        Ok(pki.get(DevCert::NotifierG2).holder.clone().expect("holder"))
+    );
     // The in-memory key signs and the certificate's key verifies.
-    let key = ring::signature::RsaKeyPair::from_pkcs8(pki.get(DevCert::Notifier).private_key().secret_pkcs8_der())
-        .expect("PKCS#8 RSA key");
+    let key = ring::signature::RsaKeyPair::from_pkcs8(
+        pki.get(DevCert::Notifier).private_key().secret_pkcs8_der(),
+    )
+    .expect("PKCS#8 RSA key");
     let mut signature = vec![0; key.public().modulus_len()];
-    key.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), b"manifest", &mut signature)
-        .expect("signs");
-    let ee = webpki::EndEntityCert::try_from(&pki.get(DevCert::Notifier).certificate).expect("parses");
-    ee.verify_signature(webpki::ring::RSA_PKCS1_2048_8192_SHA256, b"manifest", &signature)
-        .expect("signature verifies with the certificate's key");
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        b"manifest",
+        &mut signature,
+    )
+    .expect("signs");
+    let ee =
+        webpki::EndEntityCert::try_from(&pki.get(DevCert::Notifier).certificate).expect("parses");
+    ee.verify_signature(
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+        b"manifest",
+        &signature,
+    )
+    .expect("signature verifies with the certificate's key");
 }

@@ -39,7 +39,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--time" => {
                 let text = value("--time")?;
-                time = Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| format!("--time {text:?}: {e}"))?);
+                time = Some(
+                    OffsetDateTime::parse(&text, &Rfc3339)
+                        .map_err(|e| format!("--time {text:?}: {e}"))?,
+                );
             }
             "--seed" => seed = Some(parse_seed(&value("--seed")?)?),
             "--fixture" => fixture = true,

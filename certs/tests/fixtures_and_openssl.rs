@@ -1,0 +1,239 @@
+//! The committed fixtures are exactly what the generator makes, and an
+//! independent implementation (the `openssl` CLI) agrees with them.
+//!
+//! Regenerate after a deliberate generator change with
+//! `cargo run -p certs --bin birthgate-devpki -- --out certs/tests/fixtures --fixture`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use certs::client_identity::{ClientIdentity, client_identities};
+use certs::devpki::DevPkiManifest;
+use certs::{DevCert, DevPkiOptions, generate_dev_pki};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn files_under(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("fixture directory readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            files_under(&path, base, out);
+        } else {
+            let relative = path.strip_prefix(base).expect("under base");
+            out.insert(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+#[test]
+fn regenerating_the_fixtures_leaves_no_diff() {
+    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let generated = pki.files().expect("files");
+    let mut on_disk = BTreeSet::new();
+    files_under(&fixtures(), &fixtures(), &mut on_disk);
+    let expected: BTreeSet<String> = generated.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(
+        on_disk, expected,
+        "fixture file set differs; regenerate with `cargo run -p certs --bin birthgate-devpki -- --out \
+         certs/tests/fixtures --fixture` after removing the directory"
+    );
+    for (relative, bytes) in generated {
+        let committed = std::fs::read(fixtures().join(&relative)).expect("fixture readable");
+        assert!(
+            committed == bytes,
+            "{relative} differs from the generator's output; regenerate with `cargo run -p certs --bin \
+             birthgate-devpki -- --out certs/tests/fixtures --fixture`"
+        );
+    }
+}
+
+#[test]
+fn another_seed_or_time_gives_other_keys_and_windows() {
+    let base = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let later = DevPkiOptions::FIXTURE_TIME + time::Duration::days(400);
+    let moved = generate_dev_pki(&DevPkiOptions {
+        reference_time: later,
+        seed: [9; 32],
+    })
+    .expect("generates");
+    let a = base.get(DevCert::Notifier);
+    let b = moved.get(DevCert::Notifier);
+    assert_ne!(a.private_key_der, b.private_key_der);
+    assert_ne!(a.serial, b.serial);
+    assert_eq!(b.not_before, later - time::Duration::days(90));
+    assert_eq!(
+        moved.crl(certs::DevCrl::SigningCaG1).next_update,
+        later + time::Duration::days(30)
+    );
+}
+
+#[test]
+fn manifest_describes_every_file_and_holder() {
+    let manifest: DevPkiManifest =
+        serde_json::from_slice(&std::fs::read(fixtures().join("pki.json")).expect("pki.json"))
+            .expect("parses");
+    assert_eq!(manifest.reference_time, DevPkiOptions::FIXTURE_TIME);
+    assert_eq!(manifest.certificates.len(), DevCert::ALL.len());
+    for cert in &manifest.certificates {
+        for file in [
+            &cert.files.certificate_pem,
+            &cert.files.certificate_der,
+            &cert.files.private_key_pem,
+            &cert.files.private_key_der,
+        ] {
+            assert!(fixtures().join(file).is_file(), "{file} listed but missing");
+        }
+    }
+    let notifier = manifest
+        .certificates
+        .iter()
+        .find(|c| c.name == DevCert::Notifier)
+        .expect("notifier listed");
+    let holder = notifier.holder.as_ref().expect("holder attributes listed");
+    assert_eq!(holder.name, "𠮷田\u{3000}\u{FA45}子");
+    assert_eq!(holder.birth_date.encode(), "419940615");
+    let revoked = manifest
+        .certificates
+        .iter()
+        .find(|c| c.name == DevCert::NotifierRevoked)
+        .expect("listed");
+    assert_eq!(manifest.crls[0].revoked.len(), 1);
+    assert_eq!(manifest.crls[0].revoked[0].serial, revoked.serial);
+    assert_eq!(manifest.trust_anchors.len(), 2);
+    assert_eq!(
+        manifest.trust_anchors[0].policies,
+        vec!["1.2.392.200149.8.5.1.0.20".to_owned()]
+    );
+}
+
+#[test]
+fn client_certificates_carry_their_codes() {
+    let read = |stem: &str| std::fs::read(fixtures().join(format!("{stem}.der"))).expect("fixture");
+    assert_eq!(
+        client_identities(&read("tls/municipality-131016")),
+        Ok(vec![ClientIdentity::Municipality("131016".to_owned())])
+    );
+    assert_eq!(
+        client_identities(&read("tls/municipality-141011")),
+        Ok(vec![ClientIdentity::Municipality("141011".to_owned())])
+    );
+    assert_eq!(
+        client_identities(&read("tls/hospital-1310000001")),
+        Ok(vec![ClientIdentity::MedicalInstitution(
+            "1310000001".to_owned()
+        )])
+    );
+    assert_eq!(client_identities(&read("tls/gateway-server")), Ok(vec![]));
+}
+
+#[test]
+fn gateway_server_certificate_is_valid_for_localhost() {
+    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let anchor =
+        webpki::anchor_from_trusted_cert(&pki.get(DevCert::TlsRoot).certificate).expect("anchor");
+    let server = webpki::EndEntityCert::try_from(&pki.get(DevCert::GatewayServer).certificate)
+        .expect("parses");
+    let at = rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(DevPkiOptions::FIXTURE_TIME.unix_timestamp()).expect("after 1970"),
+    ));
+    server
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            std::slice::from_ref(&anchor),
+            &[],
+            at,
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .expect("server certificate chains to the TLS root for serverAuth");
+    for name in ["localhost", "127.0.0.1", "::1"] {
+        let name = rustls_pki_types::ServerName::try_from(name).expect("name");
+        server
+            .verify_is_valid_for_subject_name(&name)
+            .expect("name matches");
+    }
+    let client = webpki::EndEntityCert::try_from(&pki.get(DevCert::Municipality131016).certificate)
+        .expect("parses");
+    client
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &[anchor],
+            &[],
+            at,
+            webpki::KeyUsage::client_auth(),
+            None,
+            None,
+        )
+        .expect("municipal certificate chains for clientAuth");
+}
+
+/// Runs `openssl verify` at the fixtures' reference time. A missing binary
+/// fails the test: an absent independent check must not look like a pass.
+fn openssl_verify(extra: &[&str], certificate: &str) -> (bool, String) {
+    let openssl = Path::new("/usr/bin/openssl");
+    assert!(
+        openssl.is_file(),
+        "/usr/bin/openssl is required for this test (apt-get install openssl)"
+    );
+    let dir = fixtures().join("jpki");
+    let at = DevPkiOptions::FIXTURE_TIME.unix_timestamp().to_string();
+    let output = Command::new(openssl)
+        .current_dir(&dir)
+        .arg("verify")
+        .args(["-attime", &at])
+        .args(extra)
+        .arg(certificate)
+        .output()
+        .expect("openssl runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn openssl_accepts_the_notifiers_and_rejects_the_revoked_one() {
+    let g1 = ["-CAfile", "root-g1.pem", "-untrusted", "signing-ca-g1.pem"];
+    let (ok, text) = openssl_verify(&g1, "notifier.pem");
+    assert!(ok, "{text}");
+    assert!(text.contains("notifier.pem: OK"), "{text}");
+
+    let (ok, text) = openssl_verify(
+        &["-CAfile", "root-g2.pem", "-untrusted", "signing-ca-g2.pem"],
+        "notifier-g2.pem",
+    );
+    assert!(ok, "{text}");
+
+    let with_crl = [
+        "-CAfile",
+        "root-g1.pem",
+        "-untrusted",
+        "signing-ca-g1.pem",
+        "-crl_check",
+        "-CRLfile",
+        "signing-ca-g1.crl.pem",
+    ];
+    let (ok, text) = openssl_verify(&with_crl, "notifier.pem");
+    assert!(ok, "the valid notifier passes the CRL check too: {text}");
+
+    // Without the CRL the revoked certificate still chains...
+    let (ok, text) = openssl_verify(&g1, "notifier-revoked.pem");
+    assert!(ok, "{text}");
+    // ...and with it, openssl reports it revoked.
+    let (ok, text) = openssl_verify(&with_crl, "notifier-revoked.pem");
+    assert!(!ok, "{text}");
+    assert!(text.contains("certificate revoked"), "{text}");
+
+    let (ok, text) = openssl_verify(&g1, "notifier-expired.pem");
+    assert!(!ok);
+    assert!(text.contains("certificate has expired"), "{text}");
+
+    let (ok, text) = openssl_verify(&g1, "notifier-untrusted.pem");
+    assert!(!ok, "{text}");
+}
