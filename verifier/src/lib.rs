@@ -1,5 +1,12 @@
 //! Verification of a whole submission. (Under construction: the attachment
-//! checks come first; manifest, CMS signature and the report follow.)
+//! checks, the manifest and the CMS signature exist; the report and the one
+//! `verify` call follow.)
 #![forbid(unsafe_code)]
 
 pub mod attachment;
+pub mod codes;
+pub mod digest;
+pub mod identity;
+pub mod manifest;
+pub mod signature;
+pub mod signer;
