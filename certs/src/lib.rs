@@ -28,6 +28,32 @@
 //! - [`devpki`]: the dev PKI generator, its in-memory API and its files
 //!   (`birthgate-devpki --out DIR` is the command-line entry).
 //! - `der` (private): the minimal DER reader/writer used on untrusted bytes.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use certs::{DevCert, DevPkiOptions, generate_dev_pki, grade, validate_signing_certificate};
+//!
+//! let pki = generate_dev_pki(&DevPkiOptions::fixture())?;
+//! let outcome = validate_signing_certificate(
+//!     &pki.trust_store(),
+//!     &pki.revocation_data(),
+//!     pki.get(DevCert::NotifierRevoked).certificate.as_ref(),
+//!     &[],
+//!     DevPkiOptions::FIXTURE_TIME,
+//! );
+//! let (indication, sub) = grade(&outcome);
+//! assert_eq!(indication.as_str(), "TOTAL-FAILED");
+//! assert_eq!(sub.map(|s| s.as_str()), Some("REVOKED"));
+//! # Ok::<(), certs::DevPkiError>(())
+//! ```
+//!
+//! # Fixtures
+//!
+//! `certs/tests/fixtures/` is the generator's output for
+//! [`DevPkiOptions::fixture`] and is checked byte for byte by the tests.
+//! After a deliberate generator change, regenerate it with
+//! `rm -r certs/tests/fixtures && cargo run -p certs --bin birthgate-devpki -- --out certs/tests/fixtures --fixture`.
 #![forbid(unsafe_code)]
 
 pub mod client_identity;

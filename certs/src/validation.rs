@@ -9,7 +9,15 @@
 //! The order of checks is fixed and documented because it decides which of
 //! several problems is reported: key strength, path (signatures, names,
 //! validity periods, EKU, policy), keyUsage, identifier and holder
-//! attributes, then revocation.
+//! attributes, then revocation of the end-entity certificate.
+//!
+//! Known limits: webpki refuses certificates with a *critical*
+//! certificatePolicies extension (it implements no policy processing), so
+//! such certificates fail with CHAIN_CONSTRAINTS_FAILURE
+//! (`UnsupportedCriticalExtension`); intermediate CAs are not checked for
+//! revocation (no ARL is consulted); policy mapping and inhibitAnyPolicy are
+//! not processed (the end-entity policy must be asserted verbatim, or as
+//! anyPolicy by CAs).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -448,13 +456,14 @@ pub fn validate_signing_certificate(
     let ee = EndEntityCert::try_from(&ee_der).map_err(|e| {
         // webpki rejects a certificate whose subjectAltName is not valid DER;
         // say so rather than a bare "BadDer".
-        let detail = match holder_of(&parsed) {
+        match holder_of(&parsed) {
             Err(HolderAttributeError::MalformedSubjectAltName { source }) => {
-                format!("subjectAltName is not valid DER: {source}")
+                ValidationError::Malformed {
+                    detail: format!("subjectAltName is not valid DER: {source}"),
+                }
             }
-            _ => format!("{e:?}"),
-        };
-        ValidationError::Malformed { detail }
+            _ => map_webpki_error(e, serial.clone(), at),
+        }
     })?;
     let intermediates: Vec<CertificateDer<'_>> = store
         .intermediates

@@ -237,3 +237,115 @@ fn openssl_accepts_the_notifiers_and_rejects_the_revoked_one() {
     let (ok, text) = openssl_verify(&g1, "notifier-untrusted.pem");
     assert!(!ok, "{text}");
 }
+
+/// RSA-PSS: openssl (an independent encoder) issues a PSS-signed notifier
+/// certificate under the fixture signing CA; our validation accepts it.
+/// The certificate is made now, so this one test validates at the clock's
+/// time, with a CRL issued for that time. (`FORMAT:UTF8` matters: without
+/// it openssl reads the text as Latin-1 and double-encodes it, which the
+/// holder-attribute parser rejects as control characters.)
+#[test]
+fn rsa_pss_signed_certificate_from_openssl_is_accepted() {
+    let openssl = Path::new("/usr/bin/openssl");
+    assert!(
+        openssl.is_file(),
+        "/usr/bin/openssl is required for this test"
+    );
+    let dir = std::env::temp_dir().join(format!("certs-pss-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let jpki = fixtures().join("jpki");
+    let config = "[ext]\n\
+        keyUsage = critical,digitalSignature,nonRepudiation\n\
+        certificatePolicies = 1.2.392.200149.8.5.1.0.20\n\
+        subjectAltName = @san\n\
+        [san]\n\
+        otherName.1 = 1.2.392.200149.8.5.5.4;PRINTABLESTRING:419940615\n\
+        otherName.2 = 1.2.392.200149.8.5.5.1;FORMAT:UTF8,UTF8:𠮷田\u{3000}\u{FA45}子\n\
+        otherName.3 = 1.2.392.200149.8.5.5.2;PRINTABLESTRING:0\n\
+        otherName.4 = 1.2.392.200149.8.5.5.3;PRINTABLESTRING:2\n\
+        otherName.5 = 1.2.392.200149.8.5.5.5;FORMAT:UTF8,UTF8:東京都千代田区千代田１番１号\n\
+        otherName.6 = 1.2.392.200149.8.5.5.6;PRINTABLESTRING:0\n";
+    std::fs::write(dir.join("ext.cnf"), config).expect("write config");
+    let run = |args: &[&str]| {
+        let output = Command::new(openssl)
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let key = jpki.join("notifier.key.pem");
+    let ca = jpki.join("signing-ca-g1.pem");
+    let ca_key = jpki.join("signing-ca-g1.key.pem");
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        key.to_str().expect("utf-8 path"),
+        "-subj",
+        "/C=JP/L=Chiyoda-ku/CN=PSSNOTIFIER",
+        "-out",
+        "req.csr",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "req.csr",
+        "-CA",
+        ca.to_str().expect("utf-8 path"),
+        "-CAkey",
+        ca_key.to_str().expect("utf-8 path"),
+        "-set_serial",
+        "0x5055",
+        "-days",
+        "30",
+        "-sha256",
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        "rsa_pss_saltlen:32",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "ext",
+        "-outform",
+        "DER",
+        "-out",
+        "pss.der",
+    ]);
+    let der = std::fs::read(dir.join("pss.der")).expect("certificate written");
+    let (_, parsed) = x509_parser::parse_x509_certificate(&der).expect("parses");
+    assert_eq!(
+        parsed.signature_algorithm.algorithm.to_id_string(),
+        "1.2.840.113549.1.1.10",
+        "signed with RSASSA-PSS"
+    );
+
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("valid")
+        + time::Duration::minutes(1);
+    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let crl = pki
+        .issue_crl(
+            DevCert::SigningCaG1,
+            &[],
+            now - time::Duration::hours(1),
+            now + time::Duration::days(1),
+        )
+        .expect("crl");
+    let mut crls = certs::RevocationData::new();
+    crls.add_crls(&crl).expect("crl loads");
+    let valid = certs::validate_signing_certificate(&pki.trust_store(), &crls, &der, &[], now)
+        .expect("PSS-signed notifier certificate is valid");
+    assert_eq!(valid.holder.name, "𠮷田\u{3000}\u{FA45}子");
+    assert_eq!(valid.holder.name_substitute_flags, "0");
+    assert_eq!(valid.identifier, "PSSNOTIFIER");
+    let _ = std::fs::remove_dir_all(&dir);
+}

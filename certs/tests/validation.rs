@@ -972,3 +972,32 @@ fn in_memory_pki_matches_the_files() {
     )
     .expect("signature verifies with the certificate's key");
 }
+
+#[test]
+fn critical_certificate_policies_are_refused_by_webpki() {
+    // Documented limit: webpki implements no policy processing and refuses
+    // a critical certificatePolicies extension.
+    let cert = pki()
+        .issue_variant(DevCert::Notifier, "critical-policies", None, |p| {
+            for ext in &mut p.custom_extensions {
+                if ext.oid_components().collect::<Vec<_>>() == [2, 5, 29, 32] {
+                    ext.set_criticality(true);
+                }
+            }
+        })
+        .expect("issue");
+    let outcome =
+        validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT);
+    assert_grade(
+        &outcome,
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert_eq!(
+        outcome,
+        Err(ValidationError::ChainConstraint {
+            serial: certs::SerialNumber::from_der_content(&hex(&cert.serial)),
+            detail: "UnsupportedCriticalExtension".to_owned(),
+        })
+    );
+}
