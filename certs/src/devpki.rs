@@ -1165,9 +1165,13 @@ impl DevPki {
             s,
             "- `pki.json`: manifest of every certificate (role, purpose, issuer, serial, validity, holder attributes, \
              file names), the CRLs and their entries, and the trust anchors with their policies.\n\
-             - Verify by hand: `openssl verify -attime <unix time> -CAfile jpki/root-g1.pem -untrusted \
-             jpki/signing-ca-g1.pem jpki/notifier.pem` (add `-crl_check -CRLfile jpki/signing-ca-g1.crl.pem` to see \
-             `jpki/notifier-revoked.pem` fail)."
+             - Verify by hand at the reference time: `openssl verify -attime {at} -CAfile jpki/root-g1.pem \
+             -untrusted jpki/signing-ca-g1.pem jpki/notifier.pem` (add `-crl_check -CRLfile \
+             jpki/signing-ca-g1.crl.pem` to see `jpki/notifier-revoked.pem` fail).\n\
+             - A running gateway needs a PKI around *now*: `birthgate-devpki --out DIR` (reference time = now, \
+             random seed). The CRLs then go stale 30 days later and TLS certificates expire after 2 years: \
+             regenerate.",
+            at = r.unix_timestamp()
         );
         s
     }

@@ -7,13 +7,20 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use certs::client_identity::{ClientIdentity, client_identities};
 use certs::devpki::DevPkiManifest;
-use certs::{DevCert, DevPkiOptions, generate_dev_pki};
+use certs::{DevCert, DevPki, DevPkiOptions, generate_dev_pki};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The fixture PKI, generated once per test binary.
+fn pki() -> &'static DevPki {
+    static PKI: OnceLock<DevPki> = OnceLock::new();
+    PKI.get_or_init(|| generate_dev_pki(&DevPkiOptions::fixture()).expect("generates"))
 }
 
 fn files_under(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
@@ -30,8 +37,7 @@ fn files_under(dir: &Path, base: &Path, out: &mut BTreeSet<String>) {
 
 #[test]
 fn regenerating_the_fixtures_leaves_no_diff() {
-    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
-    let generated = pki.files().expect("files");
+    let generated = pki().files().expect("files");
     let mut on_disk = BTreeSet::new();
     files_under(&fixtures(), &fixtures(), &mut on_disk);
     let expected: BTreeSet<String> = generated.iter().map(|(p, _)| p.clone()).collect();
@@ -52,7 +58,7 @@ fn regenerating_the_fixtures_leaves_no_diff() {
 
 #[test]
 fn another_seed_or_time_gives_other_keys_and_windows() {
-    let base = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let base = pki();
     let later = DevPkiOptions::FIXTURE_TIME + time::Duration::days(400);
     let moved = generate_dev_pki(&DevPkiOptions {
         reference_time: later,
@@ -131,7 +137,7 @@ fn client_certificates_carry_their_codes() {
 
 #[test]
 fn gateway_server_certificate_is_valid_for_localhost() {
-    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let pki = pki();
     let anchor =
         webpki::anchor_from_trusted_cert(&pki.get(DevCert::TlsRoot).certificate).expect("anchor");
     let server = webpki::EndEntityCert::try_from(&pki.get(DevCert::GatewayServer).certificate)
@@ -331,7 +337,7 @@ fn rsa_pss_signed_certificate_from_openssl_is_accepted() {
         .replace_nanosecond(0)
         .expect("valid")
         + time::Duration::minutes(1);
-    let pki = generate_dev_pki(&DevPkiOptions::fixture()).expect("generates");
+    let pki = pki();
     let crl = pki
         .issue_crl(
             DevCert::SigningCaG1,

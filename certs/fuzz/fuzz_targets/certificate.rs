@@ -1,5 +1,6 @@
 //! A whole end-entity certificate through validation, holder-attribute
-//! extraction and client-identity extraction.
+//! extraction and client-identity extraction, against the committed
+//! fixture trust store (key generation is far too slow under the fuzzer).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -9,8 +10,25 @@ use libfuzzer_sys::fuzz_target;
 fn pki() -> &'static (certs::TrustStore, certs::RevocationData) {
     static PKI: OnceLock<(certs::TrustStore, certs::RevocationData)> = OnceLock::new();
     PKI.get_or_init(|| {
-        let pki = certs::generate_dev_pki(&certs::DevPkiOptions::fixture()).expect("dev PKI");
-        (pki.trust_store(), pki.revocation_data())
+        let mut store = certs::TrustStore::new();
+        for root in [
+            &include_bytes!("../../tests/fixtures/jpki/root-g1.der")[..],
+            &include_bytes!("../../tests/fixtures/jpki/root-g2.der")[..],
+        ] {
+            store.add_anchor(root, &[certs::PolicyOid::JPKI_TEST]).expect("fixture anchor");
+        }
+        for ca in [
+            &include_bytes!("../../tests/fixtures/jpki/signing-ca-g1.der")[..],
+            &include_bytes!("../../tests/fixtures/jpki/signing-ca-g2.der")[..],
+        ] {
+            store.add_intermediate(ca).expect("fixture CA");
+        }
+        let mut crls = certs::RevocationData::new();
+        crls.add_crls(include_bytes!("../../tests/fixtures/jpki/signing-ca-g1.crl.der"))
+            .expect("fixture CRL");
+        crls.add_crls(include_bytes!("../../tests/fixtures/jpki/signing-ca-g2.crl.der"))
+            .expect("fixture CRL");
+        (store, crls)
     })
 }
 
