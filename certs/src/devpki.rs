@@ -419,7 +419,7 @@ fn certificate_policies(oid: &str) -> CustomExtension {
         tag::SEQUENCE,
         &der::encode(tag::OID, &der::oid_content(oid).unwrap_or_default()),
     );
-    // Non-critical: webpki refuses critical certificatePolicies.
+    // Non-critical unless the caller marks it (notifier certificates do).
     CustomExtension::from_oid_content(&[2, 5, 29, 32], der::encode(tag::SEQUENCE, &policy))
 }
 
@@ -609,7 +609,11 @@ fn params_for(
             } else {
                 PolicyOid::JPKI_TEST.as_str()
             };
-            params.custom_extensions.push(certificate_policies(policy));
+            // Critical, as the J-LIS signing-certificate profile has it
+            // (webpki refuses that; the crate's own path validator handles it).
+            let mut policies = certificate_policies(policy);
+            policies.set_criticality(true);
+            params.custom_extensions.push(policies);
             // Attribute order differs between certificates on purpose: the
             // real profile does not fix it.
             let mut order = HolderAttribute::ALL.to_vec();

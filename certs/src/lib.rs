@@ -23,6 +23,9 @@
 //! - [`validation`]: path building with rustls-webpki plus what it leaves
 //!   out (end-entity keyUsage, policies, revocation, profile), and the ETSI
 //!   grading of the outcome.
+//! - `path` (private): the path validator used instead of webpki for
+//!   certificates whose certificatePolicies is critical, as the J-LIS
+//!   profile has it (webpki refuses any critical extension it does not know).
 //! - [`client_identity`]: municipality and medical-institution codes carried
 //!   by mTLS client certificates.
 //! - [`devpki`]: the dev PKI generator, its in-memory API and its files
@@ -70,6 +73,7 @@ pub mod client_identity;
 mod der;
 pub mod devpki;
 pub mod holder;
+mod path;
 pub mod revocation;
 pub mod trust_store;
 pub mod validation;

@@ -11,13 +11,17 @@
 //! validity periods, EKU, policy), keyUsage, identifier and holder
 //! attributes, then revocation of the end-entity certificate.
 //!
-//! Known limits: webpki refuses certificates with a *critical*
-//! certificatePolicies extension (it implements no policy processing), so
-//! such certificates fail with CHAIN_CONSTRAINTS_FAILURE
-//! (`UnsupportedCriticalExtension`); intermediate CAs are not checked for
-//! revocation (no ARL is consulted); policy mapping and inhibitAnyPolicy are
-//! not processed (the end-entity policy must be asserted verbatim, or as
-//! anyPolicy by CAs).
+//! Two engines, one set of rules: rustls-webpki builds and checks the path
+//! whenever it can. It refuses any certificate with a critical extension it
+//! does not implement, and the J-LIS profile marks certificatePolicies
+//! critical; for such certificates the crate's own path validator (`path`)
+//! applies the same rules, and a test shows both engines give the same
+//! outcome for every fixture case.
+//!
+//! Known limits: intermediate CAs are not checked for revocation (no ARL is
+//! consulted); policy mapping and inhibitAnyPolicy are not processed (the
+//! end-entity policy must be asserted verbatim, or as anyPolicy by CAs);
+//! the own path validator refuses name constraints instead of checking them.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -32,6 +36,7 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::public_key::PublicKey;
 
 use crate::holder::{HolderAttributeError, HolderAttributes, holder_attributes_from_san};
+use crate::path::{self, FoundPath, PathError};
 use crate::revocation::{
     CrlIssuer, RevocationData, RevocationReason, RevocationStatus, SUPPORTED_ALGORITHMS,
     UnknownStatus,
@@ -393,6 +398,14 @@ const SIGNING_EKUS: &[&[usize]] = &[
     &[1, 2, 840, 113583, 1, 1, 5],
 ];
 
+/// [`SIGNING_EKUS`] other than anyExtendedKeyUsage and emailProtection, as
+/// dotted text (for the own path validator).
+pub(crate) const SIGNING_EKU_TEXT: &[&str] = &[
+    "1.3.6.1.5.5.7.3.36",
+    "1.3.6.1.4.1.311.10.3.12",
+    "1.2.840.113583.1.1.5",
+];
+
 struct SigningEku;
 
 impl webpki::ExtendedKeyUsageValidator for SigningEku {
@@ -452,19 +465,128 @@ pub fn validate_signing_certificate(
     let unix = u64::try_from(at.unix_timestamp())
         .map(|secs| UnixTime::since_unix_epoch(Duration::from_secs(secs)))
         .map_err(|_| ValidationError::TimeOutOfRange { at })?;
-    let ee_der = CertificateDer::from(end_entity);
-    let ee = EndEntityCert::try_from(&ee_der).map_err(|e| {
-        // webpki rejects a certificate whose subjectAltName is not valid DER;
-        // say so rather than a bare "BadDer".
-        match holder_of(&parsed) {
-            Err(HolderAttributeError::MalformedSubjectAltName { source }) => {
-                ValidationError::Malformed {
-                    detail: format!("subjectAltName is not valid DER: {source}"),
-                }
-            }
-            _ => map_webpki_error(e, serial.clone(), at),
+    // A subjectAltName that is not DER makes the certificate unusable
+    // (webpki refuses it too): a format failure, whichever engine runs.
+    if let Err(HolderAttributeError::MalformedSubjectAltName { source }) = holder_of(&parsed) {
+        return Err(ValidationError::Malformed {
+            detail: format!("subjectAltName is not valid DER: {source}"),
+        });
+    }
+    let ee_policies = policies_of(&parsed);
+    let found = match webpki_path(
+        store,
+        end_entity,
+        presented_intermediates,
+        &ee_policies,
+        &serial,
+        unix,
+        at,
+    ) {
+        WebpkiOutcome::Path(found) => found,
+        WebpkiOutcome::Failed(error) => return Err(*error),
+        // The J-LIS profile marks certificatePolicies critical, which webpki
+        // refuses outright; this crate processes policies, so it checks
+        // such paths itself (see the `path` module).
+        WebpkiOutcome::CriticalExtension => {
+            let presented: Vec<&[u8]> =
+                presented_intermediates.iter().map(|c| c.as_ref()).collect();
+            path::build_path(store, &presented, end_entity, &parsed, &ee_policies, at)
+                .map_err(|e| map_path_error(e, serial.clone(), at, &ee_policies))?
         }
+    };
+    let policy = found.policy;
+
+    // webpki ignores the end-entity keyUsage; RFC 5280 4.2.1.3 and the JPKI
+    // profile require digitalSignature and/or nonRepudiation for signing.
+    let signing_ku = matches!(parsed.key_usage(), Ok(Some(ku))
+        if ku.value.digital_signature() || ku.value.non_repudiation());
+    if !signing_ku {
+        return Err(ValidationError::KeyUsageNotForSigning { serial });
+    }
+
+    let identifier = parsed
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| ValidationError::MissingIdentifier {
+            serial: serial.clone(),
+        })?;
+
+    let holder = holder_of(&parsed).map_err(|source| ValidationError::HolderAttributes {
+        serial: serial.clone(),
+        source,
     })?;
+
+    let status = revocation.status(
+        serial.as_bytes(),
+        CrlIssuer {
+            subject: parsed.issuer().as_raw(),
+            spki: &found.issuer_spki,
+        },
+        at,
+    );
+    let (crl_this_update, crl_next_update) = match status {
+        RevocationStatus::Good {
+            this_update,
+            next_update,
+        } => (this_update, next_update),
+        RevocationStatus::Revoked { revoked_at, reason } => {
+            return Err(ValidationError::Revoked {
+                serial,
+                revoked_at,
+                reason,
+            });
+        }
+        RevocationStatus::Unknown(status) => {
+            return Err(ValidationError::RevocationUnknown { serial, status });
+        }
+    };
+    let chain = found.chain.into_iter().map(CertificateDer::from).collect();
+
+    Ok(ValidatedSigningCertificate {
+        holder,
+        identifier,
+        serial,
+        policy,
+        not_before: parsed.validity().not_before.to_datetime(),
+        not_after: parsed.validity().not_after.to_datetime(),
+        chain,
+        crl_this_update,
+        crl_next_update,
+    })
+}
+
+/// What webpki made of the path.
+enum WebpkiOutcome {
+    /// A path was found and accepted.
+    Path(FoundPath),
+    /// Validation failed for a reason webpki understands.
+    Failed(Box<ValidationError>),
+    /// webpki refused a critical extension it does not implement.
+    CriticalExtension,
+}
+
+#[allow(clippy::too_many_arguments)] // one private call site; a struct would only rename them.
+fn webpki_path(
+    store: &TrustStore,
+    end_entity: &[u8],
+    presented_intermediates: &[CertificateDer<'_>],
+    ee_policies: &[String],
+    serial: &SerialNumber,
+    unix: UnixTime,
+    at: OffsetDateTime,
+) -> WebpkiOutcome {
+    let fail = |e: ValidationError| WebpkiOutcome::Failed(Box::new(e));
+    let ee_der = CertificateDer::from(end_entity);
+    let ee = match EndEntityCert::try_from(&ee_der) {
+        Ok(ee) => ee,
+        Err(webpki::Error::UnsupportedCriticalExtension) => {
+            return WebpkiOutcome::CriticalExtension;
+        }
+        Err(e) => return fail(map_webpki_error(e, serial.clone(), at)),
+    };
     let intermediates: Vec<CertificateDer<'_>> = store
         .intermediates
         .iter()
@@ -476,7 +598,6 @@ pub fn validate_signing_certificate(
         )
         .collect();
 
-    let ee_policies = policies_of(&parsed);
     let policy_failure: RefCell<Option<Vec<String>>> = RefCell::new(None);
     let chosen_policy: RefCell<Option<PolicyOid>> = RefCell::new(None);
     let check_policy = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
@@ -514,7 +635,7 @@ pub fn validate_signing_certificate(
         }
     };
 
-    let path = ee.verify_for_usage(
+    let path = match ee.verify_for_usage(
         SUPPORTED_ALGORITHMS,
         &store.anchors,
         &intermediates,
@@ -522,84 +643,34 @@ pub fn validate_signing_certificate(
         SigningEku,
         None,
         Some(&check_policy),
-    );
-    let path = match path {
+    ) {
         Ok(path) => path,
+        Err(webpki::Error::UnsupportedCriticalExtension) => {
+            return WebpkiOutcome::CriticalExtension;
+        }
         Err(e) => {
             if let Some(allowed) = policy_failure.borrow_mut().take() {
-                return Err(ValidationError::PolicyNotAllowed {
-                    serial,
-                    found: ee_policies,
+                return fail(ValidationError::PolicyNotAllowed {
+                    serial: serial.clone(),
+                    found: ee_policies.to_vec(),
                     allowed,
                 });
             }
-            return Err(map_webpki_error(e, serial, at));
+            return fail(map_webpki_error(e, serial.clone(), at));
         }
     };
-    let policy =
-        chosen_policy
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| ValidationError::ChainGeneral {
-                serial: serial.clone(),
-                detail: "path accepted without a policy".to_owned(),
-            })?;
-
-    // webpki ignores the end-entity keyUsage; RFC 5280 4.2.1.3 and the JPKI
-    // profile require digitalSignature and/or nonRepudiation for signing.
-    let signing_ku = matches!(parsed.key_usage(), Ok(Some(ku))
-        if ku.value.digital_signature() || ku.value.non_repudiation());
-    if !signing_ku {
-        return Err(ValidationError::KeyUsageNotForSigning { serial });
-    }
-
-    let identifier = parsed
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(|| ValidationError::MissingIdentifier {
+    let Some(policy) = chosen_policy.borrow_mut().take() else {
+        return fail(ValidationError::ChainGeneral {
             serial: serial.clone(),
-        })?;
-
-    let holder = holder_of(&parsed).map_err(|source| ValidationError::HolderAttributes {
-        serial: serial.clone(),
-        source,
-    })?;
-
-    let issuer_spki = path.issuer_spki();
-    let status = revocation.status(
-        serial.as_bytes(),
-        CrlIssuer {
-            subject: parsed.issuer().as_raw(),
-            spki: issuer_spki.as_ref(),
-        },
-        at,
-    );
-    let (crl_this_update, crl_next_update) = match status {
-        RevocationStatus::Good {
-            this_update,
-            next_update,
-        } => (this_update, next_update),
-        RevocationStatus::Revoked { revoked_at, reason } => {
-            return Err(ValidationError::Revoked {
-                serial,
-                revoked_at,
-                reason,
-            });
-        }
-        RevocationStatus::Unknown(status) => {
-            return Err(ValidationError::RevocationUnknown { serial, status });
-        }
+            detail: "path accepted without a policy".to_owned(),
+        });
     };
-
-    let mut chain = vec![CertificateDer::from(end_entity.to_vec())];
+    let mut chain = vec![end_entity.to_vec()];
     chain.extend(
         path.intermediate_certificates()
-            .map(|c| CertificateDer::from(c.der().as_ref().to_vec())),
+            .map(|c| c.der().as_ref().to_vec()),
     );
-    if let Some(anchor) = store
+    if let Some((anchor, _)) = store
         .anchor_policies
         .iter()
         .zip(&store.anchors)
@@ -607,20 +678,49 @@ pub fn validate_signing_certificate(
             a.subject_public_key_info.as_ref() == path.anchor().subject_public_key_info.as_ref()
         })
     {
-        chain.push(anchor.0.certificate.clone());
+        chain.push(anchor.certificate.as_ref().to_vec());
     }
-
-    Ok(ValidatedSigningCertificate {
-        holder,
-        identifier,
-        serial,
-        policy,
-        not_before: parsed.validity().not_before.to_datetime(),
-        not_after: parsed.validity().not_after.to_datetime(),
+    WebpkiOutcome::Path(FoundPath {
         chain,
-        crl_this_update,
-        crl_next_update,
+        issuer_spki: path.issuer_spki().as_ref().to_vec(),
+        policy,
     })
+}
+
+fn map_path_error(
+    error: PathError,
+    serial: SerialNumber,
+    at: OffsetDateTime,
+    ee_policies: &[String],
+) -> ValidationError {
+    match error {
+        PathError::UnknownIssuer => ValidationError::NoCertificateChain {
+            serial,
+            reason: ChainFailure::UnknownIssuer,
+        },
+        PathError::SignatureMismatch => ValidationError::NoCertificateChain {
+            serial,
+            reason: ChainFailure::SignatureMismatch,
+        },
+        PathError::Expired { not_after } => ValidationError::Expired {
+            serial,
+            not_after,
+            at,
+        },
+        PathError::NotYetValid { not_before } => ValidationError::NotYetValid {
+            serial,
+            not_before,
+            at,
+        },
+        PathError::Constraint(detail) => ValidationError::ChainConstraint { serial, detail },
+        PathError::ExtendedKeyUsage => ValidationError::ExtendedKeyUsageNotForSigning { serial },
+        PathError::Crypto(detail) => ValidationError::CryptoConstraint { serial, detail },
+        PathError::Policy { allowed } => ValidationError::PolicyNotAllowed {
+            serial,
+            found: ee_policies.to_vec(),
+            allowed,
+        },
+    }
 }
 
 /// Reads the holder attributes of a certificate (DER) without validating it.
@@ -640,7 +740,7 @@ fn holder_of(cert: &X509Certificate<'_>) -> Result<HolderAttributes, HolderAttri
     holder_attributes_from_san(san.value)
 }
 
-fn policies_of(cert: &X509Certificate<'_>) -> Vec<String> {
+pub(crate) fn policies_of(cert: &X509Certificate<'_>) -> Vec<String> {
     cert.extensions()
         .iter()
         .find_map(|e| match e.parsed_extension() {

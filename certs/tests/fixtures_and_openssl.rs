@@ -252,18 +252,31 @@ fn openssl_accepts_the_notifiers_and_rejects_the_revoked_one() {
 /// holder-attribute parser rejects as control characters.)
 #[test]
 fn rsa_pss_signed_certificate_from_openssl_is_accepted() {
+    // Non-critical policies: rustls-webpki's path; critical: the own path validator.
+    for critical in [false, true] {
+        pss_case(critical);
+    }
+}
+
+fn pss_case(critical: bool) {
     let openssl = Path::new("/usr/bin/openssl");
     assert!(
         openssl.is_file(),
         "/usr/bin/openssl is required for this test"
     );
-    let dir = std::env::temp_dir().join(format!("certs-pss-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("certs-pss-{}-{critical}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let jpki = fixtures().join("jpki");
-    let config = "[ext]\n\
+    let policies = if critical {
+        "critical,1.2.392.200149.8.5.1.0.20"
+    } else {
+        "1.2.392.200149.8.5.1.0.20"
+    };
+    let config = format!(
+        "[ext]\n\
         keyUsage = critical,digitalSignature,nonRepudiation\n\
-        certificatePolicies = 1.2.392.200149.8.5.1.0.20\n\
+        certificatePolicies = {policies}\n\
         subjectAltName = @san\n\
         [san]\n\
         otherName.1 = 1.2.392.200149.8.5.5.4;PRINTABLESTRING:419940615\n\
@@ -271,7 +284,8 @@ fn rsa_pss_signed_certificate_from_openssl_is_accepted() {
         otherName.3 = 1.2.392.200149.8.5.5.2;PRINTABLESTRING:0\n\
         otherName.4 = 1.2.392.200149.8.5.5.3;PRINTABLESTRING:2\n\
         otherName.5 = 1.2.392.200149.8.5.5.5;FORMAT:UTF8,UTF8:東京都千代田区千代田１番１号\n\
-        otherName.6 = 1.2.392.200149.8.5.5.6;PRINTABLESTRING:0\n";
+        otherName.6 = 1.2.392.200149.8.5.5.6;PRINTABLESTRING:0\n"
+    );
     std::fs::write(dir.join("ext.cnf"), config).expect("write config");
     let run = |args: &[&str]| {
         let output = Command::new(openssl)
@@ -332,6 +346,12 @@ fn rsa_pss_signed_certificate_from_openssl_is_accepted() {
         "1.2.840.113549.1.1.10",
         "signed with RSASSA-PSS"
     );
+    let policy_extension = parsed
+        .extensions()
+        .iter()
+        .find(|e| e.oid.to_id_string() == "2.5.29.32")
+        .expect("policies");
+    assert_eq!(policy_extension.critical, critical);
 
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)

@@ -963,27 +963,46 @@ fn in_memory_pki_matches_the_files() {
         &mut signature,
     )
     .expect("signs");
-    let ee =
-        webpki::EndEntityCert::try_from(&pki.get(DevCert::Notifier).certificate).expect("parses");
-    ee.verify_signature(
-        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
-        b"manifest",
-        &signature,
+    // ring directly: webpki refuses to parse certificates with critical policies.
+    let der = pki.get(DevCert::Notifier).certificate.clone();
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).expect("parses");
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        cert.public_key().subject_public_key.data.as_ref(),
     )
+    .verify(b"manifest", &signature)
     .expect("signature verifies with the certificate's key");
 }
 
 #[test]
-fn critical_certificate_policies_are_refused_by_webpki() {
-    // Documented limit: webpki implements no policy processing and refuses
-    // a critical certificatePolicies extension.
+fn fixture_notifiers_have_critical_policies_like_the_jlis_profile() {
+    for stem in ["jpki/notifier", "jpki/notifier-g2", "jpki/notifier-revoked"] {
+        let der = read(&format!("{stem}.der"));
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("parses");
+        let policies = cert
+            .extensions()
+            .iter()
+            .find(|e| e.oid.to_id_string() == "2.5.29.32")
+            .expect("certificatePolicies present");
+        assert!(
+            policies.critical,
+            "{stem}: certificatePolicies must be critical"
+        );
+        // webpki alone refuses such a certificate; the crate still validates it.
+        assert_eq!(
+            webpki::EndEntityCert::try_from(&CertificateDer::from(der.as_slice())).err(),
+            Some(webpki::Error::UnsupportedCriticalExtension)
+        );
+    }
+}
+
+#[test]
+fn other_unknown_critical_extensions_are_refused() {
     let cert = pki()
-        .issue_variant(DevCert::Notifier, "critical-policies", None, |p| {
-            for ext in &mut p.custom_extensions {
-                if ext.oid_components().collect::<Vec<_>>() == [2, 5, 29, 32] {
-                    ext.set_criticality(true);
-                }
-            }
+        .issue_variant(DevCert::Notifier, "unknown-critical", None, |p| {
+            let mut ext = CustomExtension::from_oid_content(&[1, 2, 3, 4], vec![0x05, 0x00]);
+            ext.set_criticality(true);
+            p.custom_extensions.push(ext);
         })
         .expect("issue");
     let outcome =
@@ -1000,4 +1019,133 @@ fn critical_certificate_policies_are_refused_by_webpki() {
             detail: "UnsupportedCriticalExtension".to_owned(),
         })
     );
+}
+
+/// The outcome with the serial blanked, so two certificates can be compared.
+fn shape(
+    outcome: Result<certs::ValidatedSigningCertificate, ValidationError>,
+) -> Result<String, ValidationError> {
+    let blank = certs::SerialNumber::from_der_content(&[]);
+    match outcome {
+        Ok(valid) => Ok(format!("{:?}", valid.holder)),
+        Err(e) => Err(match e {
+            ValidationError::NoCertificateChain { reason, .. } => {
+                ValidationError::NoCertificateChain {
+                    serial: blank,
+                    reason,
+                }
+            }
+            ValidationError::Expired { not_after, at, .. } => ValidationError::Expired {
+                serial: blank,
+                not_after,
+                at,
+            },
+            ValidationError::NotYetValid { not_before, at, .. } => ValidationError::NotYetValid {
+                serial: blank,
+                not_before,
+                at,
+            },
+            ValidationError::KeyUsageNotForSigning { .. } => {
+                ValidationError::KeyUsageNotForSigning { serial: blank }
+            }
+            ValidationError::PolicyNotAllowed { found, allowed, .. } => {
+                ValidationError::PolicyNotAllowed {
+                    serial: blank,
+                    found,
+                    allowed,
+                }
+            }
+            ValidationError::ExtendedKeyUsageNotForSigning { .. } => {
+                ValidationError::ExtendedKeyUsageNotForSigning { serial: blank }
+            }
+            ValidationError::ChainConstraint { detail, .. } => ValidationError::ChainConstraint {
+                serial: blank,
+                detail,
+            },
+            other => other,
+        }),
+    }
+}
+
+#[test]
+fn webpki_and_the_own_path_validator_agree() {
+    // Each fixture case (critical policies: own path validator) against the
+    // same certificate with non-critical policies (rustls-webpki).
+    let cases = [
+        (DevCert::Notifier, "jpki/notifier"),
+        (DevCert::NotifierG2, "jpki/notifier-g2"),
+        (DevCert::NotifierExpired, "jpki/notifier-expired"),
+        (DevCert::NotifierNotYetValid, "jpki/notifier-not-yet-valid"),
+        (
+            DevCert::NotifierWrongKeyUsage,
+            "jpki/notifier-wrong-key-usage",
+        ),
+        (DevCert::NotifierWrongPolicy, "jpki/notifier-wrong-policy"),
+        (DevCert::NotifierUntrusted, "jpki/notifier-untrusted"),
+    ];
+    for (which, stem) in cases {
+        let own = validate(stem, AT);
+        let variant = pki()
+            .issue_variant(which, "non-critical-policies", None, |p| {
+                for ext in &mut p.custom_extensions {
+                    if ext.oid_components().collect::<Vec<_>>() == [2, 5, 29, 32] {
+                        ext.set_criticality(false);
+                    }
+                }
+            })
+            .expect("issue");
+        assert!(
+            webpki::EndEntityCert::try_from(&variant.certificate).is_ok(),
+            "the variant must go through webpki"
+        );
+        let by_webpki =
+            validate_signing_certificate(&store(), &crls(), variant.certificate.as_ref(), &[], AT);
+        assert_eq!(grade(&own), grade(&by_webpki), "{stem}");
+        assert_eq!(shape(own), shape(by_webpki), "{stem}");
+    }
+    // Same-name generations: only generation 1 trusted, both engines refuse G2.
+    let mut only_g1 = TrustStore::new();
+    only_g1
+        .add_anchor(&read("jpki/root-g1.der"), &[PolicyOid::JPKI_TEST])
+        .expect("anchor");
+    for ca in ["jpki/signing-ca-g1.der", "jpki/signing-ca-g2.der"] {
+        only_g1.add_intermediate(&read(ca)).expect("ca");
+    }
+    let variant = pki()
+        .issue_variant(DevCert::NotifierG2, "non-critical-g2", None, |p| {
+            for ext in &mut p.custom_extensions {
+                ext.set_criticality(false);
+            }
+            p.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        })
+        .expect("issue");
+    let own =
+        validate_signing_certificate(&only_g1, &crls(), &read("jpki/notifier-g2.der"), &[], AT);
+    let by_webpki =
+        validate_signing_certificate(&only_g1, &crls(), variant.certificate.as_ref(), &[], AT);
+    assert_eq!(shape(own), shape(by_webpki));
+}
+
+#[test]
+fn ca_certificate_as_signer_is_refused_by_both_engines() {
+    for critical in [true, false] {
+        let cert = pki()
+            .issue_variant(DevCert::Notifier, "ca-as-signer", None, |p| {
+                p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+                for ext in &mut p.custom_extensions {
+                    if ext.oid_components().collect::<Vec<_>>() == [2, 5, 29, 32] {
+                        ext.set_criticality(critical);
+                    }
+                }
+            })
+            .expect("issue");
+        assert_eq!(
+            validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT),
+            Err(ValidationError::ChainConstraint {
+                serial: certs::SerialNumber::from_der_content(&hex(&cert.serial)),
+                detail: "CaUsedAsEndEntity".to_owned(),
+            }),
+            "critical policies: {critical}"
+        );
+    }
 }
