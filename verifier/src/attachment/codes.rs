@@ -36,9 +36,9 @@ formats::define_problem_codes! {
         Blurred = "attachment.blurred", Error;
         /// Sharpness is between the floor and the target: the photo is somewhat blurred.
         BlurMarginal = "attachment.blur_marginal", Warning;
-        /// Most pixels are clipped to white or black and the writing has lost its contrast.
+        /// Over- or underexposed: the writing has lost its contrast against the paper (below the floor).
         Exposure = "attachment.exposure", Error;
-        /// Many pixels are clipped and the contrast of the writing is reduced.
+        /// The contrast of the writing is reduced, or most of the image is crushed to black.
         ExposureMarginal = "attachment.exposure_marginal", Warning;
         /// The image carries GPS location metadata (the clerk receives a stripped copy).
         LocationMetadata = "attachment.location_metadata", Warning;

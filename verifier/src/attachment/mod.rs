@@ -455,25 +455,31 @@ fn assess(
         );
         return;
     }
-    let clipped = figures.clipped_fraction >= policy.clipped_fraction;
-    if clipped && figures.contrast < policy.exposure_contrast_floor {
+    let over = figures.clipped_white > figures.clipped_black;
+    let (kind_ja, kind_en) = if over {
+        ("白飛び", "overexposed")
+    } else {
+        ("露出不足", "underexposed")
+    };
+    if figures.contrast < policy.exposure_contrast_floor {
         report.push(
             AttachmentCode::Exposure,
-            format!("画像が白飛びまたは黒つぶれしていて文字が判読できません{pja}。"),
+            format!("画像が{kind_ja}で、文字と紙の濃淡差がほとんどなく判読できません{pja}。"),
             format!(
-                "The image is over- or under-exposed and the writing is lost{pen} ({:.0} % clipped, contrast {}).",
-                figures.clipped_fraction * 100.0,
-                figures.contrast
+                "The image is {kind_en} and the writing barely stands out from the paper{pen} (contrast {}; at least {} needed).",
+                figures.contrast, policy.exposure_contrast_floor
             ),
         );
-    } else if clipped && figures.contrast < policy.exposure_contrast_target {
+    } else if figures.contrast < policy.exposure_contrast_target
+        || figures.clipped_black >= policy.clipped_black_fraction
+    {
         report.push(
             AttachmentCode::ExposureMarginal,
-            format!("画像の露出が適切でなく、文字が薄くなっています{pja}。"),
+            format!("画像の露出が適切でなく（{kind_ja}）、文字が薄くなっています{pja}。"),
             format!(
-                "The image is poorly exposed and the writing is faint{pen} ({:.0} % clipped, contrast {}).",
-                figures.clipped_fraction * 100.0,
-                figures.contrast
+                "The image is {kind_en} and the writing is faint{pen} (contrast {}, {:.0} % black).",
+                figures.contrast,
+                figures.clipped_black * 100.0
             ),
         );
     }

@@ -29,18 +29,19 @@ pub struct AttachmentPolicy {
     pub resolution_floor: u32,
     /// Short side, in pixels, below which a warning is given (default 1200: A4 at ~150 dpi).
     pub resolution_target: u32,
-    /// Sharpness below which the image is refused as blurred (default 0.15).
+    /// Sharpness below which the image is refused as blurred (default 0.009).
     pub sharpness_floor: f64,
-    /// Sharpness below which a warning is given (default 0.40).
+    /// Sharpness below which a warning is given (default 0.03).
     pub sharpness_target: f64,
     /// Standard deviation of the grey levels below which the image is blank (default 6.0).
     pub blank_stddev: f64,
-    /// Fraction of clipped pixels (≥ 250 or ≤ 5) from which exposure is judged (default 0.5).
-    pub clipped_fraction: f64,
-    /// Contrast of the writing (99th − 1st percentile of grey) under which a
-    /// clipped image is refused (default 60).
+    /// Fraction of pixels crushed to black (≤ 5) from which an image is
+    /// judged underexposed, a warning (default 0.5).
+    pub clipped_black_fraction: f64,
+    /// Contrast of the writing (99th − 1st percentile of grey) under which
+    /// the image is refused as over- or underexposed (default 60).
     pub exposure_contrast_floor: u8,
-    /// Contrast under which a clipped image gets a warning (default 110).
+    /// Contrast under which a warning is given (default 110).
     pub exposure_contrast_target: u8,
     /// Time limit of the PDF text extraction (default 2 s).
     pub pdf_text_timeout: Duration,
@@ -56,10 +57,10 @@ impl Default for AttachmentPolicy {
             max_pdf_stream_bytes: 64 * 1024 * 1024,
             resolution_floor: 800,
             resolution_target: 1200,
-            sharpness_floor: 0.15,
-            sharpness_target: 0.40,
+            sharpness_floor: 0.009,
+            sharpness_target: 0.03,
             blank_stddev: 6.0,
-            clipped_fraction: 0.5,
+            clipped_black_fraction: 0.5,
             exposure_contrast_floor: 60,
             exposure_contrast_target: 110,
             pdf_text_timeout: Duration::from_secs(2),
