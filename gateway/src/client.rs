@@ -1598,8 +1598,9 @@ pub struct BenchReport {
     pub requests_per_second: f64,
     /// 2xx answers per second: accepted filings.
     pub accepted_per_second: f64,
-    /// Latency of answered requests, from the first byte sent to the last
-    /// byte of the answer; `None` when nothing was answered.
+    /// Latency of answered requests, from sending the request on an open
+    /// connection to the last byte of the answer (connecting not included);
+    /// `None` when nothing was answered.
     pub latency_ms: Option<LatencySummary>,
     /// Server memory, when a pid was given.
     pub server_memory: Option<ServerMemoryReport>,
@@ -1659,17 +1660,19 @@ async fn bench_worker(
         if shared.idempotency_keys {
             options.idempotency_key = Some(format!("bench-{}-{i}", shared.run_id));
         }
-        let start = Instant::now();
+        // Latency is that of the request itself; a (re)connection is a
+        // per-worker cost and not counted.
         let mut conn = match connection.take() {
             Some(c) if !c.is_closed() => c,
             _ => match shared.client.connect().await {
                 Ok(c) => c,
                 Err(e) => {
-                    outcomes.push((Err(e.to_string()), start.elapsed()));
+                    outcomes.push((Err(e.to_string()), Duration::ZERO));
                     continue;
                 }
             },
         };
+        let start = Instant::now();
         let result = conn.submit_with(&prepared, &options).await;
         let elapsed = start.elapsed();
         match result {
@@ -2043,7 +2046,8 @@ fn fail(e: &ClientError) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Draws `\r[#####-----]  45%  1.6/3.5 MB` on stderr until `done` is set.
+/// Draws `\r[#####-----]  45%  1.6/3.5 MB uploaded` on stderr until `done`
+/// is set, then clears the line.
 fn spawn_progress(
     total: u64,
     sent: Arc<AtomicU64>,
@@ -2053,28 +2057,34 @@ fn spawn_progress(
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            let finished = done.load(Ordering::Relaxed);
+            let mut err = std::io::stderr().lock();
+            if done.load(Ordering::Relaxed) {
+                // Leave the terminal as it was: the answer follows on stdout.
+                let _ = write!(err, "\r\x1b[2K");
+                let _ = err.flush();
+                break;
+            }
             let n = sent.load(Ordering::Relaxed).min(total);
             let fraction = if total == 0 {
                 1.0
             } else {
                 n as f64 / total as f64
             };
-            let filled = (fraction * 30.0).round() as usize;
-            let mut err = std::io::stderr().lock();
+            let filled = ((fraction * 30.0).round() as usize).min(30);
             let _ = write!(
                 err,
-                "\r[{}{}] {:3.0}%  {:.1}/{:.1} MB uploaded",
+                "\r[{}{}] {:3.0}%  {:.1}/{:.1} MB uploaded{}",
                 "#".repeat(filled),
-                "-".repeat(30 - filled.min(30)),
+                "-".repeat(30 - filled),
                 fraction * 100.0,
                 n as f64 / 1e6,
-                total as f64 / 1e6
+                total as f64 / 1e6,
+                if n == total {
+                    ", waiting for the answer"
+                } else {
+                    ""
+                }
             );
-            if finished {
-                let _ = writeln!(err);
-                break;
-            }
             let _ = err.flush();
         }
     })
