@@ -2866,6 +2866,16 @@ mod tests {
         request: Request<hyper::body::Incoming>,
     ) -> Result<hyper::Response<http_body_util::Full<Bytes>>, Infallible> {
         let (head, body) = request.into_parts();
+        if head.uri.path() == "/early" {
+            // Refuses before reading the body, as a size limit does.
+            return Ok(hyper::Response::builder()
+                .status(413)
+                .header("content-type", "application/problem+json")
+                .body(http_body_util::Full::new(Bytes::from_static(
+                    b"{\"problems\":[{\"code\":\"too-large\"}]}",
+                )))
+                .unwrap_or_default());
+        }
         let header = |n: &str| {
             head.headers
                 .get(n)
@@ -3072,6 +3082,26 @@ mod tests {
         assert_eq!(answer.body["transfer_encoding"], "chunked");
         assert!(answer.body["content_length"].is_null());
         assert_eq!(answer.body["body_size"], 6_000);
+    }
+
+    #[tokio::test]
+    async fn an_early_refusal_is_an_answer() {
+        let (url, _) = echo_server().await;
+        let client = test_client(&url, &fixtures("tls", "ca.pem"));
+        let mut conn = client.connect().await.expect("connects");
+        let big = Bytes::from(vec![0u8; 16 << 20]);
+        let answer = conn
+            .send(
+                Method::POST,
+                "/early",
+                Some("application/octet-stream"),
+                vec![big],
+                &SendOptions::default(),
+            )
+            .await
+            .expect("the 413 sent before the body was read");
+        assert_eq!(answer.status, 413);
+        assert_eq!(answer.problem_codes(), ["too-large"]);
     }
 
     #[tokio::test]
