@@ -1,0 +1,132 @@
+//! Harness of the end-to-end tests: a real gateway on `127.0.0.1:0` with
+//! real TLS, a real SQLite store in a temporary directory, and a dev PKI
+//! generated once per test binary at the current time.
+//!
+//! # Layout
+//! - [`TestGateway`] — start an in-process gateway with adjusted settings.
+//! - [`DevMaterial`] — the shared dev PKI and trust layout.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use gateway::app::{App, SystemClock};
+use gateway::config::Settings;
+use gateway::store::SqliteStore;
+use tokio::sync::oneshot;
+
+/// The dev PKI and trust layout shared by every gateway of a test binary.
+pub struct DevMaterial {
+    /// Keeps the directory alive.
+    _dir: tempfile::TempDir,
+    /// The data directory `devmode::prepare` filled.
+    pub root: PathBuf,
+    /// Settings with TLS and trust paths filled in.
+    pub settings: Settings,
+    /// Paths of the CA, notifier certificate and key.
+    pub paths: gateway::devmode::DevPaths,
+}
+
+static MATERIAL: OnceLock<DevMaterial> = OnceLock::new();
+
+/// The shared dev material, generated on first use.
+pub fn dev_material() -> &'static DevMaterial {
+    MATERIAL.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings {
+            data_dir: dir.path().join("dev"),
+            ..Settings::default()
+        };
+        let paths = gateway::devmode::prepare(&mut settings, time::OffsetDateTime::now_utc())
+            .expect("dev PKI");
+        DevMaterial {
+            root: dir.path().join("dev"),
+            _dir: dir,
+            settings,
+            paths,
+        }
+    })
+}
+
+/// A running gateway.
+pub struct TestGateway {
+    /// `https://127.0.0.1:PORT`.
+    pub url: String,
+    /// PEM of the CA that issued the server certificate.
+    pub ca_pem: Vec<u8>,
+    /// The application state (store, settings).
+    pub app: Arc<App>,
+    /// The data directory (store lives here).
+    pub data_dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestGateway {
+    /// Starts a gateway with the shared dev material and `adjust`ed settings.
+    pub async fn start(adjust: impl FnOnce(&mut Settings)) -> Self {
+        gateway::server::install_crypto_provider();
+        let material = dev_material();
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = material.settings.clone();
+        settings.data_dir = data_dir.path().to_path_buf();
+        settings.store_path = None;
+        settings.listen = "127.0.0.1:0".parse().expect("addr");
+        adjust(&mut settings);
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        settings.public_url = Some(format!("https://{addr}"));
+        let store = SqliteStore::open(&settings.store_path()).expect("store");
+        let trust = gateway::trust::load(&settings).expect("trust");
+        let tls = gateway::server::tls_config(
+            settings.tls_certificate.as_deref().expect("cert"),
+            settings.tls_private_key.as_deref().expect("key"),
+        )
+        .expect("tls");
+        let app = Arc::new(App::new(
+            settings,
+            Arc::new(store),
+            trust,
+            Arc::new(SystemClock),
+        ));
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(gateway::server::serve(
+            listener,
+            tls,
+            Arc::clone(&app),
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        Self {
+            url: format!("https://{addr}"),
+            ca_pem: std::fs::read(&material.paths.tls_ca).expect("ca"),
+            app,
+            data_dir,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// Stops accepting, drains, and waits for the server to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+
+    /// The SQLite database file.
+    pub fn database(&self) -> PathBuf {
+        self.app.settings.store_path()
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
