@@ -1,8 +1,12 @@
 //! Throughput of the verifier's certificate checks.
 //!
 //! `cargo bench -p certs --bench validation` prints:
-//! - `chain/validate_notifier`: full validations (path, policy, keyUsage,
-//!   holder attributes, CRL status) per second, as `thrpt … elem/s`;
+//! - `chain/validate_notifier_jlis_profile`: full validations (path,
+//!   policy, keyUsage, holder attributes, CRL status) per second, as
+//!   `thrpt … elem/s`, of a certificate shaped like the J-LIS profile
+//!   (critical certificatePolicies: the crate's own path validator);
+//! - `chain/validate_notifier_webpki`: the same with non-critical policies,
+//!   i.e. through rustls-webpki;
 //! - `crl_1m/lookup_*`: one status lookup in a CRL of 1,000,000 entries;
 //! - `crl_1m/load`: parsing that CRL (signature verification excluded; it is
 //!   done once per issuer key and remembered).
@@ -27,11 +31,26 @@ fn benches(c: &mut Criterion) {
     let notifier = pki.get(DevCert::Notifier).certificate.clone();
     assert!(validate_signing_certificate(&store, &crls, notifier.as_ref(), &[], at).is_ok());
 
+    let webpki_variant = pki
+        .issue_variant(DevCert::Notifier, "bench-non-critical", None, |p| {
+            for ext in &mut p.custom_extensions {
+                ext.set_criticality(false);
+            }
+        })
+        .expect("variant")
+        .certificate;
+    assert!(validate_signing_certificate(&store, &crls, webpki_variant.as_ref(), &[], at).is_ok());
+
     let mut group = c.benchmark_group("chain");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("validate_notifier", |b| {
+    group.bench_function("validate_notifier_jlis_profile", |b| {
         b.iter(|| {
             validate_signing_certificate(&store, &crls, black_box(notifier.as_ref()), &[], at)
+        })
+    });
+    group.bench_function("validate_notifier_webpki", |b| {
+        b.iter(|| {
+            validate_signing_certificate(&store, &crls, black_box(webpki_variant.as_ref()), &[], at)
         })
     });
     group.finish();
