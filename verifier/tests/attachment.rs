@@ -404,12 +404,15 @@ fn gif_comment_is_stripped_and_tiff_is_reencoded() {
     let small = certificate_page(1250, 1768, 9);
     let gif = encode(&small, image::ImageFormat::Gif);
     // Insert a comment extension before the first image descriptor.
-    let at = gif
-        .iter()
-        .rposition(|&b| b == 0x2C)
-        .map(|_| gif.iter().position(|&b| b == 0x21 || b == 0x2C))
-        .flatten()
-        .expect("block");
+    // The first block follows the header, the screen descriptor and the
+    // global colour table.
+    let flags = gif[10];
+    let at = 13
+        + if flags & 0x80 != 0 {
+            3 << ((flags & 7) + 1)
+        } else {
+            0
+        };
     let mut commented = gif[..at].to_vec();
     commented.extend_from_slice(&[0x21, 0xFE, 5]);
     commented.extend_from_slice(b"hello");

@@ -194,19 +194,18 @@ fn weight_at(s: &[char], i: usize) -> Option<(u32, usize)> {
     (100..=10_000).contains(&grams).then_some((grams, sc.i))
 }
 
+/// Reads one value at a position: (value, position after it).
+type ValueAt<T> = fn(&[char], usize) -> Option<(T, usize)>;
+
 /// The value of an item: the first after one of the labels, else the only
 /// distinct candidate in the whole text.
-fn find<T: PartialEq + Copy>(
-    s: &[char],
-    labels: &[&str],
-    at: fn(&[char], usize) -> Option<(T, usize)>,
-) -> Option<T> {
+fn find<T: PartialEq + Copy>(s: &[char], labels: &[&str], at: ValueAt<T>) -> Option<T> {
     for label in labels {
         let label: Vec<char> = label.chars().collect();
-        if let Some(pos) = s.windows(label.len()).position(|w| w == label.as_slice()) {
-            if let Some(v) = (pos + label.len()..s.len()).find_map(|i| at(s, i)) {
-                return Some(v.0);
-            }
+        if let Some(pos) = s.windows(label.len()).position(|w| w == label.as_slice())
+            && let Some(v) = (pos + label.len()..s.len()).find_map(|i| at(s, i))
+        {
+            return Some(v.0);
         }
     }
     let mut found: Option<T> = None;

@@ -91,11 +91,10 @@ impl JpegLayout {
                 }
                 0xED => findings.add_other("iptc"),
                 0xFE => findings.add_other("comment"),
-                0xE0 | 0xE2 | 0xEE => {
-                    if !keep_segment(s.marker, payload) {
-                        findings.add_other(format!("app{}", s.marker - 0xE0));
-                    }
+                0xE0 | 0xE2 | 0xEE if !keep_segment(s.marker, payload) => {
+                    findings.add_other(format!("app{}", s.marker - 0xE0));
                 }
+                0xE0 | 0xE2 | 0xEE => {}
                 0xE1..=0xEF => findings.add_other(format!("app{}", s.marker - 0xE0)),
                 _ => {}
             }
@@ -129,7 +128,7 @@ impl JpegLayout {
         for s in &self.segments {
             let payload = &bytes[s.payload.clone()];
             let is_app = (0xE0..=0xEF).contains(&s.marker) || s.marker == 0xFE;
-            if !exif_written && !(s.marker == 0xE0 && keep_segment(s.marker, payload)) {
+            if !(exif_written || s.marker == 0xE0 && keep_segment(s.marker, payload)) {
                 write_exif(&mut out);
                 exif_written = true;
             }

@@ -85,13 +85,15 @@ impl PdfTextExtractor for InProcessPdfText {
                         .map_err(|e| e.to_string())?;
                     let pages: Vec<u32> = doc.get_pages().keys().copied().take(max_pages).collect();
                     let mut text = String::new();
-                    for chunk in doc.extract_text_chunks_with_limit(&pages, cap) {
-                        // A page whose fonts lopdf cannot decode yields an error
-                        // chunk; the other pages still count.
-                        if let Ok(t) = chunk {
-                            text.push_str(&t);
-                            text.push('\n');
-                        }
+                    // A page whose fonts lopdf cannot decode yields an error
+                    // chunk; the other pages still count.
+                    for t in doc
+                        .extract_text_chunks_with_limit(&pages, cap)
+                        .into_iter()
+                        .flatten()
+                    {
+                        text.push_str(&t);
+                        text.push('\n');
                     }
                     Ok(text)
                 });
