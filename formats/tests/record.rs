@@ -25,11 +25,11 @@ fn register_entry_text_of_the_example() {
     let r = build(example(), ctx()).expect("valid");
     assert_eq!(
         r.register_entry_text(),
-        "戸籍に記録されている者\n  【名】陽翔\n  【名の振り仮名】ハルト\n  【生年月日】令和8年11月20日\n  【父】山田一郎\n  【母】山田花子\n  【続柄】長男\n\
+        "戸籍に記録されている者\n  【名】陽翔\n  【名の振り仮名】ハルト\n  【生年月日】令和8年11月20日\n  【父】𠮷田\u{FA45}斗\n  【母】𠮷田花子\n  【続柄】長男\n\
          身分事項\n  出生\n    【出生日】令和8年11月20日\n    【出生地】東京都新宿区\n    【届出日】令和8年11月26日\n    【届出人】父\n"
     );
     assert_eq!(r.register.domicile, "東京都千代田区千代田一丁目1番");
-    assert_eq!(r.register.head_of_register, "山田一郎");
+    assert_eq!(r.register.head_of_register, "𠮷田\u{FA45}斗");
     assert_eq!(r.child.time_of_birth, "午前9時5分");
     assert_eq!(r.child.born_at, datetime!(2026-11-20 00:05 UTC));
     assert_eq!(
@@ -37,7 +37,25 @@ fn register_entry_text_of_the_example() {
         Some("平成2年4月15日")
     );
     assert_eq!(r.mother.birth_date_wareki, "平成4年8月3日");
-    assert!(r.legacy_encoding.is_empty());
+    // 𠮷 (U+20BB7) and 海 (U+FA45) are outside CP932: listed for 外字 handling.
+    let child_surname = r
+        .legacy_encoding
+        .iter()
+        .find(|u| u.field == "/child/surname")
+        .expect("listed");
+    assert_eq!(child_surname.characters[0].code_point, "U+20BB7");
+    let father = r
+        .legacy_encoding
+        .iter()
+        .find(|u| u.field == "/father/given_name")
+        .expect("listed");
+    assert_eq!(father.characters[0].code_point, "U+FA45");
+    assert!(
+        !r.legacy_encoding
+            .iter()
+            .any(|u| u.field == "/child/given_name"),
+        "陽翔 is in CP932"
+    );
     assert!(r.warnings.is_empty());
 }
 
@@ -80,11 +98,14 @@ fn cp932_unencodable_characters_are_listed_never_substituted() {
     assert_eq!(cp932_unencodable("髙橋"), Vec::<char>::new());
     let mut v = example();
     v["child"]["given_name"] = json!("\u{FA45}\u{FA46}");
-    v["certificate"]["child_name"] = json!("山田\u{FA45}\u{FA46}");
+    v["certificate"]["child_name"] = json!("𠮷田\u{FA45}\u{FA46}");
     let r = build(v, ctx()).expect("valid");
-    assert_eq!(r.legacy_encoding.len(), 1);
-    assert_eq!(r.legacy_encoding[0].field, "/child/given_name");
-    let cps: Vec<&str> = r.legacy_encoding[0]
+    let given = r
+        .legacy_encoding
+        .iter()
+        .find(|u| u.field == "/child/given_name")
+        .expect("listed");
+    let cps: Vec<&str> = given
         .characters
         .iter()
         .map(|c| c.code_point.as_str())
@@ -106,7 +127,7 @@ fn illegitimate_child_has_no_father_line() {
     v.as_object_mut().expect("object").remove("father");
     v["child"]["legitimacy"] = json!("illegitimate");
     v["notifier"]["qualification"] = json!("mother");
-    v["notifier"]["name"] = json!({"surname": "山田", "given_name": "花子"});
+    v["notifier"]["name"] = json!({"surname": "𠮷田", "given_name": "花子"});
     v["notifier"]["birth_date"] = json!("1992-08-03");
     let r = build(v, ctx()).expect("valid");
     let text = r.register_entry_text();
