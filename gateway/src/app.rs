@@ -394,6 +394,10 @@ impl App {
             .and_then(|v| v.parse::<u64>().ok())
             && len > limits.max_body_bytes
         {
+            // Read (and discard) a bounded amount first, so a client that
+            // writes its whole body before reading still gets the answer
+            // instead of a reset connection.
+            drain(body, DRAIN_CAP_BYTES, Duration::from_secs(2)).await;
             return (too_large_body(limits.max_body_bytes, lang), None);
         }
 
@@ -830,6 +834,21 @@ fn verdict_label(v: Verdict) -> &'static str {
         Verdict::AcceptWithWarnings => "accept_with_warnings",
         Verdict::Reject => "reject",
         Verdict::Hold => "hold",
+    }
+}
+
+/// Most bytes read and discarded from a refused body before answering.
+const DRAIN_CAP_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads and discards up to `cap` bytes of `body`, for at most `within`.
+async fn drain(mut body: Incoming, cap: u64, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut seen = 0u64;
+    while seen < cap {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => seen += frame.data_ref().map_or(0, |d| d.len() as u64),
+            _ => break,
+        }
     }
 }
 

@@ -5,7 +5,13 @@
 //! # Layout
 //! - [`TestGateway`] — start an in-process gateway with adjusted settings.
 //! - [`DevMaterial`] — the shared dev PKI and trust layout.
+//! - [`support`] — the verifier's deterministic synthetic certificate
+//!   photos (the same generator its own tests and benchmark use).
+//! - [`photo_jpeg`], [`notification_now`], [`signer`] — valid inputs.
 #![forbid(unsafe_code)]
+
+#[path = "../../verifier/tests/support/mod.rs"]
+pub mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -129,4 +135,58 @@ impl TestGateway {
 /// The repository root.
 pub fn repo_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// A phone photo (JPEG) of a synthetic 出生証明書, `w`×`h` pixels, that
+/// passes the legibility checks.
+pub fn photo_jpeg(w: u32, h: u32, seed: u64) -> Vec<u8> {
+    let page = support::certificate_page(2480, 3508, seed);
+    let photo = support::photo_of(&page, w, h, seed, 6.0);
+    support::jpeg(&photo, 92)
+}
+
+/// `examples/notification.json` with the birth moved to `days_ago` days
+/// before now (so it is neither in the future nor late), the certificate
+/// dates with it.
+pub fn notification_now(days_ago: i64) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/notification.json")).expect("example");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let jst = time::UtcOffset::from_hms(9, 0, 0).expect("offset");
+    let born = (time::OffsetDateTime::now_utc() - time::Duration::days(days_ago)).to_offset(jst);
+    let born = born.replace_time(time::Time::from_hms(9, 5, 0).expect("time"));
+    let rfc = born
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let date = born.date().to_string();
+    v["child"]["born_at"] = rfc.clone().into();
+    v["certificate"]["born_at"] = rfc.into();
+    v["certificate"]["certified_on"] = date.into();
+    v
+}
+
+/// The dev notifier's signer (the father of the example).
+pub fn signer() -> gateway::client::Signer {
+    let m = dev_material();
+    gateway::client::Signer::from_files(&m.paths.notifier_certificate, &m.paths.notifier_key, &[])
+        .expect("notifier key")
+}
+
+/// A signed submission of `notification` with `photos`.
+pub fn prepared(
+    notification: &serde_json::Value,
+    photos: Vec<gateway::client::AttachmentPart>,
+) -> gateway::client::PreparedSubmission {
+    gateway::client::PreparedSubmission::from_bytes(
+        &signer(),
+        serde_json::to_vec(notification).expect("json"),
+        photos,
+        time::OffsetDateTime::now_utc(),
+    )
+    .expect("signs")
+}
+
+/// A client of `gw`.
+pub fn client(gw: &TestGateway) -> gateway::client::Client {
+    gateway::client::Client::new(&gw.url, &gw.ca_pem).expect("client")
 }
