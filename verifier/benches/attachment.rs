@@ -4,8 +4,8 @@
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-verifier cargo bench -p verifier --bench attachment`
 //! It first prints median times, their ratio and the peak resident memory
-//! each adds (Linux `VmHWM`, reset through `/proc/self/clear_refs`), then
-//! runs the criterion groups.
+//! each adds (Linux `VmHWM` of a fresh child process running one decode or
+//! one inspect of the same file), then runs the criterion groups.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -47,23 +47,48 @@ fn median(mut f: impl FnMut(), runs: usize) -> Duration {
     times[runs / 2]
 }
 
-/// Peak resident memory added by `f`, in bytes (Linux only; 0 elsewhere).
-fn peak_added(f: impl FnOnce()) -> u64 {
-    let read = |key: &str| -> u64 {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with(key))
-                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            })
-            .unwrap_or(0)
-            * 1024
-    };
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let before = read("VmRSS:");
-    f();
-    read("VmHWM:").saturating_sub(before)
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// In a fresh child process (this binary, re-run with
+/// `ATTACHMENT_BENCH_PEAK=op:path`): the peak resident memory that one
+/// decode or one inspect adds on top of the process with the input loaded.
+/// Linux only (`/proc/self/status`); `None` elsewhere.
+fn peak_in_child(op: &str, path: &std::path::Path) -> Option<u64> {
+    let out = std::process::Command::new(std::env::current_exe().ok()?)
+        .env("ATTACHMENT_BENCH_PEAK", format!("{op}:{}", path.display()))
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK ")?.trim().parse().ok())
+}
+
+fn child_measure(spec: &str) {
+    let (op, path) = spec.split_once(':').expect("op:path");
+    let bytes = std::fs::read(path).expect("input");
+    let before = status_kb("VmRSS:");
+    match op {
+        "decode" => drop(black_box(decode(&bytes, ColorSpace::Luma))),
+        _ => drop(black_box(inspect(
+            "certificate-1",
+            "image/jpeg",
+            &bytes,
+            &AttachmentPolicy::default(),
+            &InProcessPdfText,
+            None,
+        ))),
+    }
+    let peak = status_kb("VmHWM:");
+    println!("PEAK {}", peak.saturating_sub(before) * 1024);
 }
 
 fn report_figures(bytes: &[u8]) {
@@ -111,25 +136,21 @@ fn report_figures(bytes: &[u8]) {
         full.as_secs_f64() / luma.as_secs_f64(),
         full.as_secs_f64() / rgb.as_secs_f64()
     );
-    let peak_decode = peak_added(|| drop(black_box(decode(bytes, ColorSpace::Luma))));
-    let peak_inspect = peak_added(|| {
-        drop(black_box(inspect(
-            "certificate-1",
-            "image/jpeg",
-            bytes,
-            &policy,
-            &InProcessPdfText,
-            None,
-        )))
-    });
-    println!(
-        "peak RSS added: grey decode {:.1} MB, inspect {:.1} MB (decoded grey image {:.1} MB, RGB {:.1} MB, input {:.1} MB)",
-        peak_decode as f64 / 1e6,
-        peak_inspect as f64 / 1e6,
-        4000.0 * 3000.0 / 1e6,
-        3.0 * 4000.0 * 3000.0 / 1e6,
-        bytes.len() as f64 / 1e6
-    );
+    let path = std::env::temp_dir().join("birthgate-attachment-bench.jpg");
+    if std::fs::write(&path, bytes).is_ok() {
+        let peak_decode = peak_in_child("decode", &path).unwrap_or(0);
+        let peak_inspect = peak_in_child("inspect", &path).unwrap_or(0);
+        let _ = std::fs::remove_file(&path);
+        println!(
+            "peak RSS added (fresh process): grey decode {:.1} MB, inspect {:.1} MB \
+             (decoded grey image {:.1} MB, RGB {:.1} MB, input {:.1} MB)",
+            peak_decode as f64 / 1e6,
+            peak_inspect as f64 / 1e6,
+            4000.0 * 3000.0 / 1e6,
+            3.0 * 4000.0 * 3000.0 / 1e6,
+            bytes.len() as f64 / 1e6
+        );
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -159,6 +180,10 @@ fn benches(c: &mut Criterion) {
 criterion_group!(attachment, benches);
 
 fn main() {
+    if let Ok(spec) = std::env::var("ATTACHMENT_BENCH_PEAK") {
+        child_measure(&spec);
+        return;
+    }
     attachment();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -42,15 +42,24 @@ pub struct LegibilityFigures {
     pub working_height: u32,
 }
 
+/// The source pixels one working column averages.
+struct Span {
+    full_start: u32,
+    full_end: u32,
+    left: u32,
+    left_weight: u32,
+    right: u32,
+    right_weight: u32,
+}
+
 /// The streaming measurer: feed it the rows of a grey image top to bottom.
 pub(crate) struct Measurer {
     src_w: usize,
     src_h: usize,
     out_w: usize,
     out_h: usize,
-    /// Horizontal mapping of source column → (working column, weight of it
-    /// in 1/256; the rest goes to the next column).
-    hmap: Vec<(u32, u32)>,
+    /// For each working column, the source pixels it averages.
+    spans: Vec<Span>,
     row_acc: Vec<u32>,
     v_cur: Vec<f32>,
     v_next: Vec<f32>,
@@ -81,16 +90,31 @@ impl Measurer {
         };
         let sx = w as f64 / out_w as f64;
         let sy = h as f64 / out_h as f64;
-        let hmap = (0..w)
-            .map(|x| {
-                let d = ((x as f64 / sx) as usize).min(out_w - 1);
-                let boundary = (d + 1) as f64 * sx;
-                let wa = if x as f64 + 1.0 <= boundary + 1e-9 {
-                    256
-                } else {
-                    ((boundary - x as f64) * 256.0).round().clamp(0.0, 256.0) as u32
-                };
-                (d as u32, wa)
+        let spans = (0..out_w)
+            .map(|d| {
+                let a = d as f64 * sx;
+                let b = ((d + 1) as f64 * sx).min(w as f64);
+                let full_start = (a.ceil() as usize).min(w);
+                let full_end = (b.floor() as usize).clamp(full_start, w);
+                let weight = |f: f64| (f * 256.0).round().clamp(0.0, 256.0) as u32;
+                let left = (a.floor() as usize).min(w - 1);
+                let right = full_end.min(w - 1);
+                Span {
+                    full_start: full_start as u32,
+                    full_end: full_end as u32,
+                    left: left as u32,
+                    left_weight: if full_start as f64 > a {
+                        weight(full_start as f64 - a)
+                    } else {
+                        0
+                    },
+                    right: right as u32,
+                    right_weight: if full_end < w && b > full_end as f64 {
+                        weight(b - full_end as f64)
+                    } else {
+                        0
+                    },
+                }
             })
             .collect();
         Self {
@@ -98,8 +122,8 @@ impl Measurer {
             src_h: h,
             out_w,
             out_h,
-            hmap,
-            row_acc: vec![0; out_w + 1],
+            spans,
+            row_acc: vec![0; out_w],
             v_cur: vec![0.0; out_w],
             v_next: vec![0.0; out_w],
             sy,
@@ -126,14 +150,19 @@ impl Measurer {
             self.emit(working);
             return;
         }
-        self.row_acc.iter_mut().for_each(|a| *a = 0);
-        for (&p, &(d, wa)) in row.iter().zip(&self.hmap) {
-            let d = d as usize;
-            let p = u32::from(p);
-            if let Some(pair) = self.row_acc.get_mut(d..d + 2) {
-                pair[0] += p * wa;
-                pair[1] += p * (256 - wa);
-            }
+        // Per working column: the whole source pixels it covers at full
+        // weight (a plain sum the compiler vectorizes), the two it covers
+        // partly at their fractional weight.
+        for (acc, span) in self.row_acc.iter_mut().zip(&self.spans) {
+            let full: u32 = row
+                .get(span.full_start as usize..span.full_end as usize)
+                .unwrap_or_default()
+                .iter()
+                .map(|&p| u32::from(p))
+                .sum();
+            let left = u32::from(row.get(span.left as usize).copied().unwrap_or(0));
+            let right = u32::from(row.get(span.right as usize).copied().unwrap_or(0));
+            *acc = full * 256 + left * span.left_weight + right * span.right_weight;
         }
         let y = self.src_y as f64;
         let j0 = ((y / self.sy) as usize).min(self.out_h - 1);
