@@ -778,3 +778,93 @@ fn report_serializes_without_the_stripped_bytes() {
     assert_eq!(json["stripped_copy"], "byte_ranges");
     assert!(json["pages"][0]["sharpness"].is_number());
 }
+
+/// A PDF whose text is Japanese: a Type0 font with Identity-H encoding and
+/// a ToUnicode CMap mapping each 2-byte code to the same UTF-16 unit, so
+/// lopdf's extractor recovers the characters.
+fn japanese_text_pdf(text: &str) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in (0..=0xFFu32).collect::<Vec<_>>().chunks(100) {
+        cmap.push_str(&format!("{} beginbfrange\n", chunk.len()));
+        for hi in chunk {
+            cmap.push_str(&format!("<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>\n"));
+        }
+        cmap.push_str("endbfrange\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Mincho",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        "FontDescriptor" => dictionary! { "Type" => "FontDescriptor", "FontName" => "Mincho", "Flags" => 4 },
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Mincho", "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![descendant.into()], "ToUnicode" => to_unicode,
+    });
+    let hex: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        format!("BT /F1 12 Tf 72 720 Td <{hex}> Tj ET").into_bytes(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+#[test]
+fn japanese_text_layer_in_wareki_is_cross_checked() {
+    let cert = certificate(); // 2026-11-20 (令和8年) 09:05, male, 3120 g
+    let agrees = japanese_text_pdf(
+        "男女の別 １男 生まれたとき 令和８年１１月２０日 午前９時５分 体重 ３１２０グラム",
+    );
+    let r = run_with(
+        "application/pdf",
+        &agrees,
+        &AttachmentPolicy::default(),
+        Some(&cert),
+    );
+    let t = r.certificate_text.clone().expect("read");
+    // lopdf decodes the CID font through its ToUnicode CMap.
+    assert_eq!(t.born_on, Some(time::macros::date!(2026 - 11 - 20)));
+    assert_eq!(t.sex, Some(formats::notification::Sex::Male));
+    assert_eq!(t.weight_grams, Some(3120));
+    assert_eq!(codes(&r), Vec::<&str>::new(), "{t:?}");
+    assert_eq!(t.born_time, Some((9, 5)));
+    let afternoon =
+        japanese_text_pdf("生まれたとき 令和８年１１月２０日 午後９時５分 体重 ３１２０グラム");
+    let r = run_with(
+        "application/pdf",
+        &afternoon,
+        &AttachmentPolicy::default(),
+        Some(&cert),
+    );
+    assert_eq!(codes(&r), vec!["attachment.pdf_text_mismatch"]);
+    assert!(
+        r.problems[0].message_ja.contains("午後9時5分")
+            && r.problems[0].message_ja.contains("午前9時5分"),
+        "{}",
+        r.problems[0].message_ja
+    );
+}

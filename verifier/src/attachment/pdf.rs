@@ -62,9 +62,11 @@ pub trait PdfTextExtractor: Send + Sync {
 /// gateway's subprocess extractor.
 ///
 /// lopdf decodes strings through the font's `/Encoding` (standard Latin
-/// encodings) or its `/ToUnicode` CMap; text in CID fonts without a
-/// ToUnicode CMap comes out as nothing useful, and the cross-check then
-/// finds nothing to compare.
+/// encodings) or its `/ToUnicode` CMap: Helvetica/WinAnsi text and
+/// Japanese in a Type0 Identity-H font with a ToUnicode CMap both come
+/// through (both are tested). Text in CID fonts without a ToUnicode CMap
+/// comes out as nothing useful, and the cross-check then finds nothing to
+/// compare (no warning: absence of evidence is not a mismatch).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InProcessPdfText;
 
