@@ -868,3 +868,52 @@ fn japanese_text_layer_in_wareki_is_cross_checked() {
         r.problems[0].message_ja
     );
 }
+
+#[test]
+fn pdf_flate_image_is_rebuilt_from_samples_and_checked() {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let build = |img: &Gray| {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut image = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => img.w as i64, "Height" => img.h as i64,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            img.px.clone(),
+        );
+        image.compress().expect("flate");
+        assert!(image.dict.has(b"Filter"));
+        let image_id = doc.add_object(image);
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image_id } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("save");
+        out
+    };
+    let r = run("application/pdf", &build(scan()));
+    assert_eq!(codes(&r), Vec::<&str>::new());
+    assert_eq!((r.pages[0].width, r.pages[0].height), (1300, 1838));
+    let r = run("application/pdf", &build(&blur(scan(), 6.0)));
+    assert_eq!(codes(&r), vec!["attachment.blurred"], "{:?}", r.pages);
+    // A declared size beyond the pixel limit is refused before inflating.
+    let mut policy = AttachmentPolicy::default();
+    policy.max_pixels = 1_000_000;
+    let r = run_with("application/pdf", &build(scan()), &policy, None);
+    assert_eq!(codes(&r), vec!["attachment.decompression_bomb"]);
+}

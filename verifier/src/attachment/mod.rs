@@ -733,3 +733,29 @@ fn inspect_pdf(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decoder_panic_becomes_a_corrupt_attachment() {
+        let result: Result<(), DecodeFailure> = contained(|| panic!("decoder bug"));
+        assert!(matches!(result, Err(DecodeFailure::Corrupt(m)) if m.contains("panicked")));
+    }
+
+    #[test]
+    fn every_problem_of_a_report_is_about_the_part() {
+        let r = inspect(
+            "certificate-3",
+            "image/png",
+            b"\x89PNG\r\n\x1a\n",
+            &AttachmentPolicy::default(),
+            &InProcessPdfText,
+            None,
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].code, "attachment.corrupt");
+        assert_eq!(r.problems[0].pointer, "certificate-3");
+    }
+}
