@@ -429,16 +429,18 @@ fn holder_for(which: DevCert) -> HolderAttributes {
     };
     match which {
         // 𠮷 (U+20BB7, outside the BMP) and 海 (U+FA45, a CJK compatibility
-        // ideograph among the 人名用漢字): both must survive untouched.
+        // ideograph among the 人名用漢字): both must survive untouched. This
+        // is the father who files `examples/notification.json`, so the
+        // README's copy-paste submission passes the identity binding.
         DevCert::Notifier => HolderAttributes {
-            name: "𠮷田\u{3000}\u{FA45}子".to_owned(),
+            name: "𠮷田\u{3000}\u{FA45}斗".to_owned(),
             name_substitute_flags: String::new(),
-            sex: Sex::Female,
+            sex: Sex::Male,
             birth_date: JpkiBirthDate {
                 era: Era::Heisei,
-                date: date(1994, time::Month::June, 15),
+                date: date(1990, time::Month::April, 15),
             },
-            address: "東京都千代田区千代田１番１号".to_owned(),
+            address: "東京都新宿区北新宿二丁目３番４号".to_owned(),
             address_substitute_flags: String::new(),
         },
         DevCert::NotifierG2 => HolderAttributes {

@@ -292,6 +292,12 @@ pub enum HolderAttributeError {
     /// The certificate has no subjectAltName extension.
     #[error("certificate has no subjectAltName")]
     NoSubjectAltName,
+    /// The bytes given as a certificate are not a parsable X.509 certificate.
+    #[error("not a parsable certificate: {detail}")]
+    MalformedCertificate {
+        /// The parser's message.
+        detail: String,
+    },
     /// The subjectAltName extension is not valid DER GeneralNames.
     #[error("subjectAltName is malformed: {source}")]
     MalformedSubjectAltName {

@@ -727,7 +727,9 @@ fn map_path_error(
 pub fn holder_attributes(certificate: &[u8]) -> Result<HolderAttributes, HolderAttributeError> {
     match x509_parser::parse_x509_certificate(certificate) {
         Ok((_, cert)) => holder_of(&cert),
-        Err(_) => Err(HolderAttributeError::NoSubjectAltName),
+        Err(e) => Err(HolderAttributeError::MalformedCertificate {
+            detail: e.to_string(),
+        }),
     }
 }
 

@@ -99,8 +99,8 @@ fn manifest_describes_every_file_and_holder() {
         .find(|c| c.name == DevCert::Notifier)
         .expect("notifier listed");
     let holder = notifier.holder.as_ref().expect("holder attributes listed");
-    assert_eq!(holder.name, "𠮷田\u{3000}\u{FA45}子");
-    assert_eq!(holder.birth_date.encode(), "419940615");
+    assert_eq!(holder.name, "𠮷田\u{3000}\u{FA45}斗");
+    assert_eq!(holder.birth_date.encode(), "419900415");
     let revoked = manifest
         .certificates
         .iter()

@@ -111,20 +111,20 @@ fn valid_notifier_passes_with_exact_holder_attributes() {
     let outcome = validate("jpki/notifier", AT);
     assert_grade(&outcome, Indication::TotalPassed, None);
     let valid = outcome.expect("valid");
-    assert_eq!(valid.holder.name, "𠮷田\u{3000}\u{FA45}子");
+    assert_eq!(valid.holder.name, "𠮷田\u{3000}\u{FA45}斗");
     assert!(
         valid.holder.name.contains('\u{FA45}'),
         "compatibility ideograph must not be normalized to U+6D77"
     );
     assert!(!valid.holder.name.contains('\u{6D77}'));
     assert_eq!(valid.holder.name.chars().next(), Some('\u{20BB7}'));
-    assert_eq!(valid.holder.sex, certs::Sex::Female);
+    assert_eq!(valid.holder.sex, certs::Sex::Male);
     assert_eq!(valid.holder.birth_date.era, certs::Era::Heisei);
     assert_eq!(
         valid.holder.birth_date.date,
-        time::macros::date!(1994 - 06 - 15)
+        time::macros::date!(1990 - 04 - 15)
     );
-    assert_eq!(valid.holder.address, "東京都千代田区千代田１番１号");
+    assert_eq!(valid.holder.address, "東京都新宿区北新宿二丁目３番４号");
     assert_eq!(valid.holder.name_substitute_flags, "");
     assert_eq!(valid.holder.address_substitute_flags, "");
     assert_eq!(valid.serial.to_string(), serial_of("jpki/notifier"));
@@ -526,13 +526,13 @@ fn tampered_certificate_has_no_chain() {
     let mut signature_flip = original.clone();
     let last = signature_flip.len() - 1;
     signature_flip[last] ^= 0x80;
-    // Change the holder's name inside the signed part: 子 (E5 AD 90) -> 孑 (E5 AD 91).
+    // Change the holder's name inside the signed part: 斗 (E6 96 97) -> 斘 (E6 96 98).
     let mut name_flip = original.clone();
     let at = original
         .windows(3)
-        .position(|w| w == "子".as_bytes())
+        .position(|w| w == "斗".as_bytes())
         .expect("name bytes present");
-    name_flip[at + 2] = 0x91;
+    name_flip[at + 2] = 0x98;
     for tampered in [signature_flip, name_flip] {
         let outcome = validate_signing_certificate(&store(), &crls(), &tampered, &[], AT);
         assert_grade(
@@ -711,7 +711,7 @@ fn ecdsa_p256_and_p384_keys_are_accepted() {
         let valid =
             validate_signing_certificate(&store(), &crls(), cert.certificate.as_ref(), &[], AT)
                 .expect("EC end-entity key under an RSA CA is valid");
-        assert_eq!(valid.holder.sex, certs::Sex::Female);
+        assert_eq!(valid.holder.sex, certs::Sex::Male);
     }
 }
 
@@ -861,6 +861,24 @@ fn weak_rsa_key_is_a_crypto_constraint_failure() {
             detail: "RSA key of 1024 bits (2048–8192 accepted)".to_owned(),
         })
     );
+}
+
+#[test]
+fn holder_attributes_without_validation() {
+    assert_eq!(
+        certs::holder_attributes(&read("jpki/notifier-g2.der")).map(|h| h.name),
+        Ok("佐藤\u{3000}太郎".to_owned())
+    );
+    assert_eq!(
+        certs::holder_attributes(&read("tls/gateway-server.der")),
+        Err(HolderAttributeError::Missing {
+            attribute: HolderAttribute::Name
+        })
+    );
+    assert!(matches!(
+        certs::holder_attributes(b"not a certificate"),
+        Err(HolderAttributeError::MalformedCertificate { .. })
+    ));
 }
 
 #[test]
