@@ -917,3 +917,39 @@ fn pdf_flate_image_is_rebuilt_from_samples_and_checked() {
     let r = run_with("application/pdf", &build(scan()), &policy, None);
     assert_eq!(codes(&r), vec!["attachment.decompression_bomb"]);
 }
+
+#[test]
+fn pdf_with_a_bilevel_fax_image_is_not_measured_but_accepted() {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 1700, "Height" => 2200,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 1, "Filter" => "CCITTFaxDecode",
+        },
+        vec![0; 64],
+    ));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let r = run("application/pdf", &bytes);
+    assert_eq!(codes(&r), Vec::<&str>::new());
+    assert!(r.pages.is_empty());
+}

@@ -695,7 +695,8 @@ fn inspect_pdf(
                     Some(number),
                 );
             }
-            Ok(Some(pdf::PageImage::Unreadable(why))) => {
+            Ok(Some(pdf::PageImage::Unsupported)) => {}
+            Ok(Some(pdf::PageImage::Broken(why))) => {
                 report_failure(report, DecodeFailure::Corrupt(why), policy, Some(number));
             }
             Err(failure) => report_failure(report, failure, policy, Some(number)),

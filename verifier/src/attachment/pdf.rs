@@ -236,8 +236,12 @@ pub(crate) enum PageImage {
     },
     /// Declares more pixels than the policy allows.
     Bomb { width: u64, height: u64 },
-    /// An image the checks cannot read (JPX, CCITT, JBIG2, indexed colour, …) or whose data is broken.
-    Unreadable(String),
+    /// An encoding the image checks do not read (JPX, CCITT, JBIG2, 1-bit,
+    /// indexed or CMYK colour, chained filters): the page is not measured.
+    /// Bilevel fax-style scans are common and legitimate, so this is no fault.
+    Unsupported,
+    /// The image data is broken (does not inflate, too few samples).
+    Broken(String),
 }
 
 /// The largest image on page `page_id`, if any.
@@ -263,27 +267,31 @@ pub(crate) fn page_image(
         if filters.len() == 1 {
             return Some(PageImage::Jpeg(image.content.to_vec()));
         }
-        return Some(PageImage::Unreadable(format!("filters {filters:?}")));
+        return Some(PageImage::Unsupported);
     }
     let components = match image.color_space.as_deref() {
         Some("DeviceGray" | "CalGray") => 1,
         Some("DeviceRGB" | "CalRGB") => 3,
-        other => return Some(PageImage::Unreadable(format!("colour space {other:?}"))),
+        _ => return Some(PageImage::Unsupported),
     };
-    if image.bits_per_component != Some(8) {
-        return Some(PageImage::Unreadable(format!(
-            "{:?} bits per component",
-            image.bits_per_component
-        )));
+    // Filters lopdf inflates; CCITTFax, JBIG2 and JPX are not read here.
+    let decodable = filters.iter().all(|f| {
+        matches!(
+            f.as_str(),
+            "FlateDecode" | "LZWDecode" | "ASCII85Decode" | "ASCIIHexDecode" | "RunLengthDecode"
+        )
+    });
+    if image.bits_per_component != Some(8) || !decodable {
+        return Some(PageImage::Unsupported);
     }
     let stream = doc.get_object(image.id).ok()?.as_stream().ok()?;
     let samples = match stream.decompressed_content_with_limit(max_stream_bytes) {
         Ok(s) => s,
-        Err(e) => return Some(PageImage::Unreadable(e.to_string())),
+        Err(e) => return Some(PageImage::Broken(e.to_string())),
     };
     let expected = (w * h) as usize * components;
     if samples.len() < expected || w == 0 || h == 0 {
-        return Some(PageImage::Unreadable(format!(
+        return Some(PageImage::Broken(format!(
             "{} sample bytes for {w}×{h}",
             samples.len()
         )));
