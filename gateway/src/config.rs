@@ -393,9 +393,13 @@ fn apply(s: &mut Settings, key: &str, kind: Kind, v: &toml::Value) -> Result<(),
             if t.is_empty() {
                 return Err("must not be empty".to_owned());
             }
-            let p = Some(PathBuf::from(t));
+            let path = PathBuf::from(t);
+            if key == "data_dir" {
+                s.data_dir = path;
+                return Ok(());
+            }
+            let p = Some(path);
             match key {
-                "data_dir" => s.data_dir = p.unwrap_or_default(),
                 "tls.certificate" => s.tls_certificate = p,
                 "tls.private_key" => s.tls_private_key = p,
                 "trust.anchors" => s.trust_anchors = p,

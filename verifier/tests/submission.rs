@@ -379,7 +379,8 @@ fn attachment_problems_through_the_whole_submission() {
     let page = support::certificate_page(2480, 3508, 7);
     let sharp = support::photo_of(&page, 1600, 1200, 7, 4.0);
     let png = support::png(&sharp);
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             "png declared as jpeg",
             vec![("image/jpeg", png.clone())],
