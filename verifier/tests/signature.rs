@@ -2,43 +2,21 @@
 //! by the `openssl cms` CLI, verified against the dev-PKI fixtures of the
 //! `certs` crate at a fixed time, with the exact ETSI grade for each case.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::Command;
 
-use certs::{Indication, PolicyOid, RevocationData, SubIndication, TrustStore};
+use certs::{Indication, RevocationData, SubIndication};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use verifier::signature::{SignatureSubIndication, check_signature};
 use verifier::signer::{SignOptions, sign_detached};
 
 /// CRLs are fresh from 2026-03-31 to 2026-05-01.
+use support::{jpki_fixtures as fixtures, jpki_trust as trust, read_fixture as read};
+
 const AT: OffsetDateTime = datetime!(2026-04-15 12:00 UTC);
 const MANIFEST: &[u8] = br#"{"manifest_version":"1","notification":{"media_type":"application/json","size":2,"sha256":"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"attachments":[]}"#;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../certs/tests/fixtures/jpki")
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
-fn trust() -> (TrustStore, RevocationData) {
-    let mut store = TrustStore::new();
-    for root in ["root-g1.der", "root-g2.der"] {
-        store
-            .add_anchor(&read(root), &[PolicyOid::JPKI_TEST])
-            .expect("anchor");
-    }
-    for ca in ["signing-ca-g1.der", "signing-ca-g2.der"] {
-        store.add_intermediate(&read(ca)).expect("intermediate");
-    }
-    let mut crls = RevocationData::new();
-    for crl in ["signing-ca-g1.crl.der", "signing-ca-g2.crl.der"] {
-        crls.add_crls(&read(crl)).expect("crl");
-    }
-    (store, crls)
-}
 
 fn own_signature(stem: &str, ca: &str, signed_attributes: bool) -> Vec<u8> {
     sign_detached(

@@ -4,10 +4,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use certs::{PolicyOid, RevocationData, TrustStore};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -17,32 +16,9 @@ use verifier::report::Verdict;
 use verifier::signer::{SignOptions, sign_detached};
 use verifier::{Submission, VerificationPolicy, verify};
 
+use support::{jpki_fixtures as fixtures, jpki_trust as trust, read_fixture as read};
+
 const AT: OffsetDateTime = datetime!(2026-04-15 03:00 UTC);
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../certs/tests/fixtures/jpki")
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
-fn trust() -> (TrustStore, RevocationData) {
-    let mut store = TrustStore::new();
-    for root in ["root-g1.der", "root-g2.der"] {
-        store
-            .add_anchor(&read(root), &[PolicyOid::JPKI_TEST])
-            .expect("anchor");
-    }
-    for ca in ["signing-ca-g1.der", "signing-ca-g2.der"] {
-        store.add_intermediate(&read(ca)).expect("intermediate");
-    }
-    let mut crls = RevocationData::new();
-    for crl in ["signing-ca-g1.crl.der", "signing-ca-g2.crl.der"] {
-        crls.add_crls(&read(crl)).expect("crl");
-    }
-    (store, crls)
-}
 
 /// The example notification, born 2026-04-10 (filed within the period at AT).
 fn notification() -> Value {

@@ -406,3 +406,34 @@ pub fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// The committed dev-PKI fixtures of the `certs` crate (JPKI part).
+pub fn jpki_fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../certs/tests/fixtures/jpki")
+}
+
+/// One fixture file's bytes.
+pub fn read_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(jpki_fixtures().join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// Both JPKI-TEST root generations as anchors, both signing CAs, both CRLs
+/// (fresh from 2026-03-31 to 2026-05-01).
+pub fn jpki_trust() -> (certs::TrustStore, certs::RevocationData) {
+    let mut store = certs::TrustStore::new();
+    for root in ["root-g1.der", "root-g2.der"] {
+        store
+            .add_anchor(&read_fixture(root), &[certs::PolicyOid::JPKI_TEST])
+            .expect("anchor");
+    }
+    for ca in ["signing-ca-g1.der", "signing-ca-g2.der"] {
+        store
+            .add_intermediate(&read_fixture(ca))
+            .expect("intermediate");
+    }
+    let mut crls = certs::RevocationData::new();
+    for crl in ["signing-ca-g1.crl.der", "signing-ca-g2.crl.der"] {
+        crls.add_crls(&read_fixture(crl)).expect("crl");
+    }
+    (store, crls)
+}
