@@ -142,7 +142,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let now = time::OffsetDateTime::now_utc();
     let dev = if settings.tls_certificate.is_none() || settings.trust_anchors.is_none() {
         if !settings.data_dir.join("pki/dev-seed").exists() {
-            println!("birthgate: first start: generating a dev PKI in {} (a few seconds)…", settings.data_dir.join("pki").display());
+            println!(
+                "birthgate: first start: generating a dev PKI in {} (a few seconds)…",
+                settings.data_dir.join("pki").display()
+            );
         }
         match gateway::devmode::prepare(&mut settings, now) {
             Ok(paths) => Some(paths),
