@@ -464,3 +464,39 @@ async fn health_readiness_and_metrics() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_failure_is_503_and_nothing_is_acknowledged_or_half_stored() {
+    let gw = TestGateway::start(|_| {}).await;
+    let c = client(&gw);
+    // Break the store under the running server: the commit's delivery-row
+    // insert fails, so the whole transaction must roll back.
+    let db = rusqlite::Connection::open(gw.database()).expect("db");
+    db.execute_batch("DROP TABLE deliveries").expect("drop");
+    let a = c
+        .submit(&prepared(&notification_now(2), vec![photo()]), None, None)
+        .await
+        .expect("answer");
+    assert_eq!(
+        (a.status, codes(&a)),
+        (503, vec!["store.unavailable".to_owned()]),
+        "{}",
+        a.body_text()
+    );
+    assert!(a.body.get("filing_id").is_none(), "no receipt");
+    for table in ["filings", "parts", "history", "audit"] {
+        let n: i64 = db
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 0, "{table} has rows from a failed commit");
+    }
+    // The service keeps answering.
+    assert_eq!(
+        c.get("/healthz", &SendOptions::default())
+            .await
+            .expect("answer")
+            .status,
+        200
+    );
+    gw.stop().await;
+}
