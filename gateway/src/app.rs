@@ -64,6 +64,7 @@ pub struct App {
     /// The clock.
     pub clock: Arc<dyn Clock>,
     verifications: Semaphore,
+    uploads: Semaphore,
     policy: verifier::VerificationPolicy,
 }
 
@@ -122,7 +123,11 @@ impl App {
             settings.attachment_policy.clone(),
             usize::try_from(settings.limits.max_parts.saturating_sub(3)).unwrap_or(10),
         );
+        let uploads = usize::try_from(settings.limits.max_concurrent_uploads)
+            .unwrap_or(8)
+            .max(1);
         Self {
+            uploads: Semaphore::new(uploads),
             policy,
             settings,
             store,
@@ -401,6 +406,22 @@ impl App {
             return (too_large_body(limits.max_body_bytes, lang), None);
         }
 
+        // Bound the bodies held in memory: a slot is held from the first
+        // body byte until the answer. Waiting longer than the header
+        // timeout for a slot is answered 503 with Retry-After.
+        let Ok(Ok(_upload)) =
+            tokio::time::timeout(limits.header_timeout, self.uploads.acquire()).await
+        else {
+            return (
+                gw(
+                    GatewayCode::Unavailable,
+                    "",
+                    "混み合っています。しばらくしてから送り直してください。".into(),
+                    "The gateway is busy (limits.max_concurrent_uploads); retry shortly.".into(),
+                ),
+                None,
+            );
+        };
         let received = match self.read_parts(body, boundary, lang).await {
             Ok(p) => p,
             Err(ReadError::Problem(r)) => return (*r, None),
