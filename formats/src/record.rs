@@ -209,7 +209,7 @@ pub struct UnencodableName {
 pub struct UnencodableChar {
     /// The character itself.
     pub character: String,
-    /// `U+XXXX`.
+    /// The code point as `U+` and four to six hex digits (`U+FA45`).
     pub code_point: String,
 }
 

@@ -66,6 +66,8 @@ pub struct App {
     verifications: Semaphore,
     uploads: Semaphore,
     policy: verifier::VerificationPolicy,
+    /// The CRL-directory stamp held filings were last re-verified against.
+    reverified_for: std::sync::Mutex<Option<Option<std::time::SystemTime>>>,
 }
 
 type Body = Full<Bytes>;
@@ -128,6 +130,7 @@ impl App {
             .max(1);
         Self {
             uploads: Semaphore::new(uploads),
+            reverified_for: std::sync::Mutex::new(None),
             policy,
             settings,
             store,
@@ -842,6 +845,19 @@ impl App {
                 }
             }
         }
+        // Re-verify held filings only when the trust material they were
+        // held for has changed (and once after start-up): re-running every
+        // held verification on every tick would redo the same work with
+        // the same data.
+        let loaded = self.trust().crl_dir_stamp;
+        let Ok(mut last) = self.reverified_for.lock() else {
+            return;
+        };
+        if *last == Some(loaded) {
+            return;
+        }
+        *last = Some(loaded);
+        drop(last);
         match self.reverify_held() {
             Ok(0) => {}
             Ok(n) => tracing::info!(resolved = n, "held filings re-verified"),
