@@ -66,6 +66,10 @@ pub struct App {
     verifications: Semaphore,
     uploads: Semaphore,
     policy: verifier::VerificationPolicy,
+    /// The municipality directory: routing and client-certificate mapping.
+    pub directory: Arc<crate::directory::Directory>,
+    /// Wakes the outbox worker when a delivery row is committed.
+    pub delivery_wake: tokio::sync::Notify,
     /// The CRL-directory stamp held filings were last re-verified against.
     reverified_for: std::sync::Mutex<Option<Option<std::time::SystemTime>>>,
 }
@@ -93,6 +97,17 @@ struct StatusDocument<'a> {
     #[serde(with = "time::serde::rfc3339")]
     received_at: OffsetDateTime,
     manifest_sha256: &'a str,
+    /// Delivery to the municipality: state and its reception number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<serde_json::Value>,
+    /// The municipality's current decision (受理 / 不受理 / 補正).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<serde_json::Value>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    purged_at: Option<OffsetDateTime>,
     history: &'a [crate::store::HistoryEntry],
 }
 
@@ -117,6 +132,7 @@ impl App {
         store: Arc<dyn Store>,
         trust: TrustMaterial,
         clock: Arc<dyn Clock>,
+        directory: crate::directory::Directory,
     ) -> Self {
         let permits = usize::try_from(settings.limits.max_concurrent_verifications)
             .unwrap_or(1)
@@ -131,6 +147,8 @@ impl App {
         Self {
             uploads: Semaphore::new(uploads),
             reverified_for: std::sync::Mutex::new(None),
+            directory: Arc::new(directory),
+            delivery_wake: tokio::sync::Notify::new(),
             policy,
             settings,
             store,
@@ -170,6 +188,10 @@ impl App {
                 let id = p.trim_start_matches("/v1/birth-notifications/").to_owned();
                 let r = self.status(&id, req.headers(), lang).await;
                 ("status", r, Some(id))
+            }
+            (_, p) if p == crate::municipal::PREFIX || p.starts_with("/v1/municipal/filings/") => {
+                let (r, f) = Arc::clone(&self).municipal(req, lang).await;
+                ("municipal", r, f)
             }
             (Method::GET, "/healthz") => (
                 "healthz",
@@ -324,6 +346,19 @@ impl App {
             status: status.state.as_str(),
             received_at: status.received_at,
             manifest_sha256: &status.manifest_sha256,
+            delivery: status.delivery.as_ref().map(|(state, reception)| {
+                serde_json::json!({ "state": state, "reception_number": reception })
+            }),
+            decision: status.decision.as_ref().map(|d| {
+                serde_json::json!({
+                    "kind": d.kind,
+                    "label_ja": d.kind.label_ja(),
+                    "decided_at": d.decided_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    "reason": d.reason,
+                    "message": d.message,
+                })
+            }),
+            purged_at: status.purged_at,
             history: &status.history,
         };
         problem::json_response(
@@ -539,6 +574,27 @@ impl App {
             );
         }
 
+        // Nothing is accepted into a dead end: the directory must route the
+        // receiving municipality.
+        if let Some(code) = verification.receiving_municipality.as_deref()
+            && self.directory.route(code).is_none()
+        {
+            return (
+                gw(
+                    GatewayCode::MunicipalityNotRouted,
+                    "/receiving_municipality",
+                    format!(
+                        "届出先の市区町村({code})への送付先が登録されていないため、受け付けられません。"
+                    ),
+                    format!(
+                        "The receiving municipality {code} has no delivery route in the directory ({}); the filing was not accepted.",
+                        self.directory.source
+                    ),
+                ),
+                None,
+            );
+        }
+
         // Accepted or held: commit everything in one transaction, then answer.
         let (Some(id), Some(token)) = (ids::new_filing_id(), ids::new_token()) else {
             return (
@@ -609,6 +665,7 @@ impl App {
         let store = Arc::clone(&self.store);
         match tokio::task::spawn_blocking(move || store.commit_filing(&filing)).await {
             Ok(Ok(())) => {
+                self.delivery_wake.notify_one();
                 let mut r =
                     problem::json_response(StatusCode::ACCEPTED, "application/json", receipt_json);
                 if let Ok(v) = http::HeaderValue::from_str(&format!("{SUBMISSIONS}/{id}")) {
@@ -818,6 +875,7 @@ impl App {
                 _ => HeldOutcome::Rejected { report_json },
             };
             self.store.resolve_held(&id, self.clock.now(), &outcome)?;
+            self.delivery_wake.notify_one();
             resolved += 1;
         }
         Ok(resolved)

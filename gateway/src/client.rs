@@ -411,7 +411,7 @@ fn media_type_from_extension(path: &Path) -> Option<&'static str> {
 }
 
 /// The file extension written for a media type by [`save_submission`].
-fn extension_for(media_type: &str) -> &'static str {
+pub(crate) fn extension_for(media_type: &str) -> &'static str {
     match media_type {
         "image/jpeg" => "jpg",
         "image/png" => "png",
@@ -1094,6 +1094,45 @@ impl Client {
             }
             other => other,
         })?;
+        Self::with_tls(url, config)
+    }
+
+    /// A client presenting a client certificate (mutual TLS), for the
+    /// municipal API: `chain_pem` is the certificate (and any
+    /// intermediates), `key_pem` its PKCS#8 key.
+    pub fn with_identity(url: &str, ca: &[u8], chain_pem: &[u8], key_pem: &[u8]) -> Result<Self> {
+        let bad = |detail: String| ClientError::BadKeyOrCertificate {
+            what: "client certificate",
+            path: PathBuf::new(),
+            detail,
+        };
+        let mut roots = RootCertStore::empty();
+        for der in certificates_from("--ca", Path::new(""), ca)? {
+            roots
+                .add(CertificateDer::from(der))
+                .map_err(|e| bad(format!("not a usable CA certificate: {e}")))?;
+        }
+        let chain = certificates_from("client certificate", Path::new(""), chain_pem)?
+            .into_iter()
+            .map(CertificateDer::from)
+            .collect();
+        let key = PrivateKeyDer::from(rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8_key_from(
+            Path::new(""),
+            key_pem,
+        )?));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(format!("TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| bad(format!("key does not fit the certificate: {e}")))?;
+        Self::with_config(url, config)
+    }
+
+    /// A client with a prepared rustls configuration (ALPN is set to HTTP/1.1).
+    pub fn with_config(url: &str, mut config: rustls::ClientConfig) -> Result<Self> {
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Self::with_tls(url, config)
     }
 

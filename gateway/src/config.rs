@@ -46,6 +46,36 @@ pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 30_000;
 /// Default interval of the revocation-data reload and held-filing re-verification.
 pub const DEFAULT_CRL_REFRESH_MS: u64 = 60_000;
 
+/// Default interval at which the outbox worker looks for due deliveries
+/// (it is also woken at once when a filing is committed).
+pub const DEFAULT_DELIVERY_POLL_MS: u64 = 1_000;
+/// Default delay before the first retry; doubles with every failed attempt.
+pub const DEFAULT_DELIVERY_INITIAL_BACKOFF_MS: u64 = 5_000;
+/// Default cap on the delay between two attempts.
+pub const DEFAULT_DELIVERY_MAX_BACKOFF_MS: u64 = 15 * 60_000;
+/// Default jitter: each delay is drawn uniformly within ± this percentage of
+/// its nominal value, so deliveries to a municipality that just came back
+/// do not all retry in the same instant.
+pub const DEFAULT_DELIVERY_JITTER_PERCENT: u64 = 20;
+/// Default time a delivery is retried automatically before it is held for
+/// an operator: two days covers a municipal system's weekend maintenance.
+pub const DEFAULT_DELIVERY_MAX_AGE_MS: u64 = 48 * 3_600_000;
+/// Default cap on deliveries in flight at once.
+pub const DEFAULT_DELIVERY_MAX_CONCURRENT: u64 = 8;
+/// Default cap on deliveries in flight to one municipality (a small
+/// registry system must not be flooded when it comes back).
+pub const DEFAULT_DELIVERY_MAX_PER_MUNICIPALITY: u64 = 2;
+/// Default lease on a delivery being attempted; a crashed gateway's lease
+/// expires and the delivery is attempted again.
+pub const DEFAULT_DELIVERY_LEASE_MS: u64 = 5 * 60_000;
+/// Default retention after the final decision (受理/不受理) before the
+/// attachments and personal data are purged. The family register itself
+/// is the municipality's record; the gateway keeps its copy only long
+/// enough for questions about the filing to be answered.
+pub const DEFAULT_RETENTION_PURGE_AFTER_DAYS: u64 = 90;
+/// Default interval of the retention sweep.
+pub const DEFAULT_RETENTION_CHECK_MS: u64 = 3_600_000;
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -84,6 +114,13 @@ pub struct Settings {
     pub limits: Limits,
     /// `thresholds.*`: the attachment policy.
     pub attachment_policy: verifier::attachment::AttachmentPolicy,
+    /// `delivery.*`.
+    pub delivery: DeliverySettings,
+    /// `retention.*`.
+    pub retention: RetentionSettings,
+    /// `municipal.client_ca`: PEM file of the CA(s) that issue the
+    /// municipalities' mTLS client certificates; default the dev PKI's TLS CA.
+    pub municipal_client_ca: Option<PathBuf>,
     /// `log.format`.
     pub log_format: LogFormat,
     /// `log.level` (a tracing filter such as `info` or `gateway=debug`).
@@ -115,6 +152,68 @@ pub struct Limits {
     pub body_idle_timeout: Duration,
     /// `limits.shutdown_grace_ms`.
     pub shutdown_grace: Duration,
+}
+
+/// `delivery.*`: the outbox worker.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// `delivery.directory`: the municipality directory (TOML); default the
+    /// embedded one (every code to `<data_dir>/spool`).
+    pub directory: Option<PathBuf>,
+    /// `delivery.enabled`: run the outbox worker (`false` pauses delivery;
+    /// filings still accumulate durably).
+    pub enabled: bool,
+    /// `delivery.poll_ms`.
+    pub poll: Duration,
+    /// `delivery.initial_backoff_ms`.
+    pub initial_backoff: Duration,
+    /// `delivery.max_backoff_ms`.
+    pub max_backoff: Duration,
+    /// `delivery.jitter_percent`.
+    pub jitter_percent: u64,
+    /// `delivery.max_age_ms`.
+    pub max_age: Duration,
+    /// `delivery.max_concurrent`.
+    pub max_concurrent: u64,
+    /// `delivery.max_concurrent_per_municipality`.
+    pub max_per_municipality: u64,
+    /// `delivery.lease_ms`.
+    pub lease: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            directory: None,
+            enabled: true,
+            poll: Duration::from_millis(DEFAULT_DELIVERY_POLL_MS),
+            initial_backoff: Duration::from_millis(DEFAULT_DELIVERY_INITIAL_BACKOFF_MS),
+            max_backoff: Duration::from_millis(DEFAULT_DELIVERY_MAX_BACKOFF_MS),
+            jitter_percent: DEFAULT_DELIVERY_JITTER_PERCENT,
+            max_age: Duration::from_millis(DEFAULT_DELIVERY_MAX_AGE_MS),
+            max_concurrent: DEFAULT_DELIVERY_MAX_CONCURRENT,
+            max_per_municipality: DEFAULT_DELIVERY_MAX_PER_MUNICIPALITY,
+            lease: Duration::from_millis(DEFAULT_DELIVERY_LEASE_MS),
+        }
+    }
+}
+
+/// `retention.*`.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionSettings {
+    /// `retention.purge_after_days`.
+    pub purge_after: time::Duration,
+    /// `retention.check_interval_ms`.
+    pub check_interval: Duration,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            purge_after: time::Duration::days(DEFAULT_RETENTION_PURGE_AFTER_DAYS as i64),
+            check_interval: Duration::from_millis(DEFAULT_RETENTION_CHECK_MS),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -156,6 +255,9 @@ impl Default for Settings {
             store_path: None,
             limits: Limits::default(),
             attachment_policy: verifier::attachment::AttachmentPolicy::default(),
+            delivery: DeliverySettings::default(),
+            retention: RetentionSettings::default(),
+            municipal_client_ca: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
         }
@@ -237,6 +339,22 @@ const KEYS: &[(&str, Kind)] = &[
     ("thresholds.resolution_target_px", Kind::Int(1, 100_000)),
     ("thresholds.sharpness_floor", Kind::Float),
     ("thresholds.sharpness_target", Kind::Float),
+    ("delivery.directory", Kind::Path),
+    ("delivery.enabled", Kind::Bool),
+    ("delivery.poll_ms", Kind::Int(10, 3_600_000)),
+    ("delivery.initial_backoff_ms", Kind::Int(10, 86_400_000)),
+    ("delivery.max_backoff_ms", Kind::Int(10, 86_400_000)),
+    ("delivery.jitter_percent", Kind::Int(0, 100)),
+    ("delivery.max_age_ms", Kind::Int(1_000, 365 * 86_400_000)),
+    ("delivery.max_concurrent", Kind::Int(1, 10_000)),
+    (
+        "delivery.max_concurrent_per_municipality",
+        Kind::Int(1, 10_000),
+    ),
+    ("delivery.lease_ms", Kind::Int(1_000, 86_400_000)),
+    ("retention.purge_after_days", Kind::Int(1, 36_500)),
+    ("retention.check_interval_ms", Kind::Int(1_000, 86_400_000)),
+    ("municipal.client_ca", Kind::Path),
     ("log.format", Kind::Choice(&["text", "json"])),
     ("log.level", Kind::Text),
 ];
@@ -250,6 +368,7 @@ enum Kind {
     OidList,
     Float,
     Int(i64, i64),
+    Bool,
     Choice(&'static [&'static str]),
 }
 
@@ -372,6 +491,13 @@ pub fn load(
             message: "tls.certificate and tls.private_key must be given together".to_owned(),
         });
     }
+    if s.delivery.initial_backoff > s.delivery.max_backoff {
+        errors.push(SettingError {
+            key: "delivery.initial_backoff_ms".to_owned(),
+            source: "configuration".to_owned(),
+            message: "must not exceed delivery.max_backoff_ms".to_owned(),
+        });
+    }
     if s.attachment_policy.resolution_floor > s.attachment_policy.resolution_target {
         errors.push(SettingError {
             key: "thresholds.resolution_floor_px".to_owned(),
@@ -417,6 +543,8 @@ fn apply(s: &mut Settings, key: &str, kind: Kind, v: &toml::Value) -> Result<(),
                 "trust.intermediates" => s.trust_intermediates = p,
                 "trust.crl_dir" => s.crl_dir = p,
                 "store.path" => s.store_path = p,
+                "delivery.directory" => s.delivery.directory = p,
+                "municipal.client_ca" => s.municipal_client_ca = p,
                 _ => {}
             }
         }
@@ -494,6 +622,16 @@ fn apply(s: &mut Settings, key: &str, kind: Kind, v: &toml::Value) -> Result<(),
                 "limits.body_timeout_ms" => l.body_timeout = ms,
                 "limits.body_idle_timeout_ms" => l.body_idle_timeout = ms,
                 "limits.shutdown_grace_ms" => l.shutdown_grace = ms,
+                "delivery.poll_ms" => s.delivery.poll = ms,
+                "delivery.initial_backoff_ms" => s.delivery.initial_backoff = ms,
+                "delivery.max_backoff_ms" => s.delivery.max_backoff = ms,
+                "delivery.jitter_percent" => s.delivery.jitter_percent = u,
+                "delivery.max_age_ms" => s.delivery.max_age = ms,
+                "delivery.max_concurrent" => s.delivery.max_concurrent = u,
+                "delivery.max_concurrent_per_municipality" => s.delivery.max_per_municipality = u,
+                "delivery.lease_ms" => s.delivery.lease = ms,
+                "retention.purge_after_days" => s.retention.purge_after = time::Duration::days(i),
+                "retention.check_interval_ms" => s.retention.check_interval = ms,
                 "thresholds.max_pixels" => s.attachment_policy.max_pixels = u,
                 "thresholds.max_pdf_pages" => s.attachment_policy.max_pdf_pages = i as usize,
                 "thresholds.resolution_floor_px" => s.attachment_policy.resolution_floor = i as u32,
@@ -502,6 +640,16 @@ fn apply(s: &mut Settings, key: &str, kind: Kind, v: &toml::Value) -> Result<(),
                 }
                 _ => {}
             }
+        }
+        Kind::Bool => {
+            s.delivery.enabled = match v {
+                toml::Value::Boolean(b) => *b,
+                other => match as_text(other).as_deref() {
+                    Some("true") => true,
+                    Some("false") => false,
+                    _ => return Err("expected true or false".to_owned()),
+                },
+            };
         }
         Kind::Choice(choices) => {
             let t = text()?;

@@ -146,6 +146,10 @@ pub fn prepare(settings: &mut Settings, now: OffsetDateTime) -> Result<DevPaths,
         .trust_intermediates
         .get_or_insert_with(|| trust.join("intermediates"));
     settings.crl_dir.get_or_insert_with(|| trust.join("crls"));
+    // The dev municipalities' client certificates come from the dev TLS CA.
+    settings
+        .municipal_client_ca
+        .get_or_insert_with(|| tls.join("ca.pem"));
     Ok(DevPaths {
         tls_ca: tls.join("ca.pem"),
         notifier_certificate: pki.join("jpki/notifier.pem"),

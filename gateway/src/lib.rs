@@ -15,6 +15,12 @@
 //! - [`app`] — routing and the handlers (submit, status, health, metrics, OpenAPI).
 //! - [`store`] — the durable store's narrow interface and its SQLite implementation.
 //! - [`trust`] — loading and reloading anchors, intermediates and CRLs.
+//! - [`directory`] — the municipality directory: routes (push / spool /
+//!   pull) and which client certificates speak for which municipalities.
+//! - [`delivery`] — the outbox worker, the delivery package, spool and push,
+//!   and the retention purge.
+//! - [`municipal`] — the municipal API (mutual TLS): list, fetch,
+//!   acknowledge, decide.
 //! - [`problem`] — problem+json and the one mapping of errors to HTTP status.
 //! - [`metrics`], [`openapi`], [`ids`].
 //! - [`client`] — `birthgate submit`, `status` and `bench` (the load tool).
@@ -23,9 +29,12 @@
 pub mod app;
 pub mod client;
 pub mod config;
+pub mod delivery;
 pub mod devmode;
+pub mod directory;
 pub mod ids;
 pub mod metrics;
+pub mod municipal;
 pub mod openapi;
 pub mod problem;
 pub mod server;

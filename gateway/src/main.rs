@@ -36,6 +36,52 @@ enum Command {
     /// PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
+    /// Inspect and retry deliveries to municipalities (works beside a running gateway).
+    #[command(subcommand)]
+    Deliveries(DeliveriesCommand),
+}
+
+#[derive(clap::Args)]
+struct StoreArgs {
+    /// TOML configuration file (for store.path / data_dir).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory whose store to use.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum DeliveriesCommand {
+    /// List deliveries, newest first.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only deliveries in this state: pending, delivered, acknowledged, held.
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one delivery with every attempt.
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The filing id.
+        filing_id: String,
+    },
+    /// Make a held (or waiting) delivery due now, with a fresh retry window.
+    Retry {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The filing ids.
+        #[arg(required = true)]
+        filing_ids: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -113,6 +159,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => runtime.block_on(gateway::client::run_bench(args)),
         Command::Verify(args) => verify(args),
         Command::Pki(PkiCommand::Dev { out }) => pki_dev(&out),
+        Command::Deliveries(cmd) => deliveries(cmd),
     }
 }
 
@@ -178,6 +225,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let directory = match gateway::directory::for_settings(&settings) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("birthgate: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let (Some(cert), Some(key)) = (
         settings.tls_certificate.clone(),
         settings.tls_private_key.clone(),
@@ -185,13 +239,14 @@ async fn serve(args: ServeArgs) -> ExitCode {
         eprintln!("birthgate: tls.certificate and tls.private_key are required");
         return ExitCode::from(2);
     };
-    let tls = match gateway::server::tls_config(&cert, &key) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("birthgate: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let tls =
+        match gateway::server::tls_config(&cert, &key, settings.municipal_client_ca.as_deref()) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("birthgate: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -209,9 +264,19 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Arc::new(store),
         trust,
         Arc::new(SystemClock),
+        directory,
     ));
     println!("birthgate listening on https://{local}");
     println!("  data directory: {}", app.settings.data_dir.display());
+    println!(
+        "  municipality directory: {}{}",
+        app.directory.source,
+        app.directory
+            .spool_roots()
+            .first()
+            .map(|r| format!(" (spool: {})", r.display()))
+            .unwrap_or_default()
+    );
     if let Some(d) = &dev {
         println!("  dev PKI (for development only):");
         println!(
@@ -245,9 +310,181 @@ async fn serve(args: ServeArgs) -> ExitCode {
             }
         })
     };
-    gateway::server::serve(listener, tls, app, shutdown_signal()).await;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let outbox = app.settings.delivery.enabled.then(|| {
+        tokio::spawn(gateway::delivery::run(
+            Arc::clone(&app),
+            stopped(stop_rx.clone()),
+        ))
+    });
+    if outbox.is_none() {
+        println!("  delivery.enabled = false: filings are stored but not delivered");
+    }
+    let retention = {
+        let app = Arc::clone(&app);
+        let every = app.settings.retention.check_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let app = Arc::clone(&app);
+                let r = tokio::task::spawn_blocking(move || gateway::delivery::purge_expired(&app))
+                    .await;
+                if let Ok(Err(e)) = r {
+                    tracing::warn!(error = %e, "retention sweep failed; will try again");
+                }
+            }
+        })
+    };
+    let server = gateway::server::serve(listener, tls, Arc::clone(&app), async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    server.await;
+    if let Some(o) = outbox {
+        let _ = tokio::time::timeout(app.settings.limits.shutdown_grace, o).await;
+    }
     background.abort();
+    retention.abort();
     ExitCode::SUCCESS
+}
+
+fn open_store(args: &StoreArgs) -> Result<SqliteStore, ExitCode> {
+    let mut overrides: Vec<(&str, String)> = Vec::new();
+    if let Some(d) = &args.data_dir {
+        overrides.push(("data_dir", d.display().to_string()));
+    }
+    let settings = load_settings(args.config.as_ref(), &overrides)?;
+    let path = settings.store_path();
+    if !path.exists() {
+        eprintln!(
+            "birthgate: store.path {}: no database there (give --data-dir or --config)",
+            path.display()
+        );
+        return Err(ExitCode::from(2));
+    }
+    SqliteStore::open(&path).map_err(|e| {
+        eprintln!("birthgate: store.path {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn deliveries(cmd: DeliveriesCommand) -> ExitCode {
+    use gateway::store::{DeliveryState, Store};
+    let fmt = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    match cmd {
+        DeliveriesCommand::List {
+            store,
+            state,
+            limit,
+            json,
+        } => {
+            let state = match state.as_deref().map(|s| (s, DeliveryState::parse(s))) {
+                None => None,
+                Some((_, Some(s))) => Some(s),
+                Some((s, None)) => {
+                    eprintln!(
+                        "birthgate: --state: {s:?} is not one of pending, delivered, acknowledged, held"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
+            let store = match open_store(&store) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let rows = match store.deliveries(state, limit) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("birthgate: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&rows).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{:<36} {:<6} {:<12} {:>8} {:<25} LAST ERROR",
+                    "FILING", "CODE", "STATE", "ATTEMPTS", "NEXT ATTEMPT"
+                );
+                for r in &rows {
+                    println!(
+                        "{:<36} {:<6} {:<12} {:>8} {:<25} {}",
+                        r.filing_id,
+                        r.municipality,
+                        r.state.as_str(),
+                        r.attempts,
+                        if r.state == DeliveryState::Pending {
+                            fmt(r.next_attempt_at)
+                        } else {
+                            "-".to_owned()
+                        },
+                        r.last_error.as_deref().unwrap_or("-")
+                    );
+                }
+                println!("{} deliveries", rows.len());
+            }
+            ExitCode::SUCCESS
+        }
+        DeliveriesCommand::Show { store, filing_id } => {
+            let store = match open_store(&store) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match store.delivery(&filing_id) {
+                Ok(Some((row, attempts))) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({ "delivery": row, "attempts": attempts })
+                        )
+                        .unwrap_or_default()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => {
+                    eprintln!("birthgate: no delivery for filing {filing_id}");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("birthgate: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        DeliveriesCommand::Retry { store, filing_ids } => {
+            let store = match open_store(&store) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let mut code = ExitCode::SUCCESS;
+            for id in filing_ids {
+                match store.retry_delivery(&id, time::OffsetDateTime::now_utc()) {
+                    Ok(true) => println!(
+                        "{id}: due now (the running gateway picks it up within delivery.poll_ms)"
+                    ),
+                    Ok(false) => {
+                        eprintln!("birthgate: {id}: no held or pending delivery with this id");
+                        code = ExitCode::from(1);
+                    }
+                    Err(e) => {
+                        eprintln!("birthgate: {id}: {e}");
+                        code = ExitCode::FAILURE;
+                    }
+                }
+            }
+            code
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -30,6 +30,13 @@ struct VerdictLabels {
     verdict: &'static str,
 }
 
+/// Labels of a delivery attempt.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AttemptLabels {
+    mode: &'static str,
+    outcome: &'static str,
+}
+
 /// The gateway's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -41,6 +48,11 @@ pub struct Metrics {
     filings: Gauge,
     held: Gauge,
     pending_deliveries: Gauge,
+    held_deliveries: Gauge,
+    unacknowledged_deliveries: Gauge,
+    delivery_attempts: Family<AttemptLabels, Counter>,
+    delivery_seconds: Histogram,
+    purged: Counter,
     connections: Gauge,
 }
 
@@ -58,6 +70,36 @@ impl Default for Metrics {
         let held = Gauge::default();
         let pending_deliveries = Gauge::default();
         let connections = Gauge::default();
+        let held_deliveries = Gauge::default();
+        let unacknowledged_deliveries = Gauge::default();
+        let delivery_attempts = Family::<AttemptLabels, Counter>::default();
+        let delivery_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        let purged = Counter::default();
+        registry.register(
+            "deliveries_held",
+            "Deliveries held for an operator (birthgate deliveries list --state held)",
+            held_deliveries.clone(),
+        );
+        registry.register(
+            "deliveries_unacknowledged",
+            "Deliveries handed over but not yet acknowledged by the municipality",
+            unacknowledged_deliveries.clone(),
+        );
+        registry.register(
+            "delivery_attempts",
+            "Delivery attempts by mode and outcome",
+            delivery_attempts.clone(),
+        );
+        registry.register(
+            "delivery_attempt_duration_seconds",
+            "Time of one delivery attempt",
+            delivery_seconds.clone(),
+        );
+        registry.register(
+            "filings_purged",
+            "Filings whose attachments and personal data were purged after retention",
+            purged.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -109,6 +151,11 @@ impl Default for Metrics {
             filings,
             held,
             pending_deliveries,
+            held_deliveries,
+            unacknowledged_deliveries,
+            delivery_attempts,
+            delivery_seconds,
+            purged,
             connections,
         }
     }
@@ -138,6 +185,19 @@ impl Metrics {
         self.bytes_received.inc_by(bytes);
     }
 
+    /// Counts a delivery attempt.
+    pub fn delivery_attempt(&self, mode: &'static str, outcome: &'static str, seconds: f64) {
+        self.delivery_attempts
+            .get_or_create(&AttemptLabels { mode, outcome })
+            .inc();
+        self.delivery_seconds.observe(seconds);
+    }
+
+    /// Counts purged filings.
+    pub fn purged(&self, n: u64) {
+        self.purged.inc_by(n);
+    }
+
     /// A connection opened (+1) or closed (-1).
     pub fn connection(&self, delta: i64) {
         self.connections.inc_by(delta);
@@ -149,6 +209,9 @@ impl Metrics {
             self.filings.set(c.filings as i64);
             self.held.set(c.held as i64);
             self.pending_deliveries.set(c.pending_deliveries as i64);
+            self.held_deliveries.set(c.held_deliveries as i64);
+            self.unacknowledged_deliveries
+                .set(c.unacknowledged_deliveries as i64);
         }
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {

@@ -44,6 +44,24 @@ formats::define_problem_codes! {
         Unavailable = "server.unavailable", Error;
         /// An internal error not caused by the request (500); reported, never expected.
         Internal = "server.internal", Error;
+        /// The receiving municipality is not routed by the municipality directory: the filing would have nowhere to go, so it is not accepted (422).
+        MunicipalityNotRouted = "delivery.municipality_not_routed", Error;
+        /// The municipal API needs a client certificate (mutual TLS) (401).
+        ClientCertificateRequired = "municipal.client_certificate_required", Error;
+        /// The client certificate is not mapped to any municipality in the directory (403).
+        ClientNotAuthorized = "municipal.not_authorized", Error;
+        /// The request body is not the JSON this route expects; the pointer names the field (400).
+        BodyInvalid = "request.body_invalid", Error;
+        /// The filing has not been delivered yet (held or still waiting), so it cannot be decided (409).
+        FilingNotDelivered = "filing.not_delivered", Error;
+        /// The decision id was already used with different content (409).
+        DecisionIdConflict = "decision.id_conflict", Error;
+        /// A final decision (受理/不受理) is already recorded; a later one is refused (409).
+        DecisionAfterFinal = "decision.after_final", Error;
+        /// The filing was already acknowledged with a different reception number (409).
+        AcknowledgementConflict = "acknowledgement.conflict", Error;
+        /// The filing's attachments and personal data were purged after the retention period (410).
+        FilingPurged = "filing.purged", Error;
     }
 }
 
@@ -241,6 +259,15 @@ pub fn status_of(code: GatewayCode) -> StatusCode {
         GatewayCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         GatewayCode::StoreUnavailable | GatewayCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         GatewayCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        GatewayCode::MunicipalityNotRouted => StatusCode::UNPROCESSABLE_ENTITY,
+        GatewayCode::ClientCertificateRequired => StatusCode::UNAUTHORIZED,
+        GatewayCode::ClientNotAuthorized => StatusCode::FORBIDDEN,
+        GatewayCode::BodyInvalid => StatusCode::BAD_REQUEST,
+        GatewayCode::FilingNotDelivered
+        | GatewayCode::DecisionIdConflict
+        | GatewayCode::DecisionAfterFinal
+        | GatewayCode::AcknowledgementConflict => StatusCode::CONFLICT,
+        GatewayCode::FilingPurged => StatusCode::GONE,
     }
 }
 

@@ -39,6 +39,14 @@ pub enum TlsError {
         /// Why.
         detail: String,
     },
+    /// The municipal client CA file could not be used.
+    #[error("municipal.client_ca ({path}): {detail}")]
+    ClientCa {
+        /// The file.
+        path: String,
+        /// Why.
+        detail: String,
+    },
     /// rustls refused the pair.
     #[error("tls: {0}")]
     Rustls(#[from] rustls::Error),
@@ -49,8 +57,15 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A server configuration from PEM files: TLS 1.2 and 1.3 only, ring, ALPN h2 and http/1.1.
-pub fn tls_config(certificate: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsError> {
+/// A server configuration from PEM files: TLS 1.2 and 1.3 only, ring, ALPN
+/// h2 and http/1.1. With `client_ca`, clients *may* present a certificate,
+/// which must then chain to one of those CAs (the municipal API needs one;
+/// the submission route does not).
+pub fn tls_config(
+    certificate: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(certificate)
         .map_err(|e| TlsError::Certificate {
             path: certificate.display().to_string(),
@@ -72,10 +87,37 @@ pub fn tls_config(certificate: &Path, key: &Path) -> Result<Arc<ServerConfig>, T
         detail: e.to_string(),
     })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
+    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(path) => {
+            let bad = |detail: String| TlsError::ClientCa {
+                path: path.display().to_string(),
+                detail,
+            };
+            let mut roots = rustls::RootCertStore::empty();
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .map_err(|e| bad(e.to_string()))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("no certificate in file".to_owned()));
+            }
+            for c in certs {
+                roots.add(c).map_err(|e| bad(e.to_string()))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .allow_unauthenticated()
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder.with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -144,8 +186,19 @@ pub async fn serve(
                     }
                 };
             app.metrics.connection(1);
-            let service = service_fn(move |req| {
+            // A client certificate, when presented, was verified in the
+            // handshake; the municipal API maps it to municipalities.
+            let peer = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| crate::municipal::PeerCertificate(Arc::new(c.to_vec())));
+            let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 let app = Arc::clone(&app);
+                if let Some(p) = &peer {
+                    req.extensions_mut().insert(p.clone());
+                }
                 async move { Ok::<_, std::convert::Infallible>(app.handle(req).await) }
             });
             let conn = builder

@@ -10,6 +10,8 @@
 //!
 //! The calls are blocking: the server runs them on tokio's blocking pool.
 
+mod delivery;
+
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -130,6 +132,12 @@ pub struct FilingStatus {
     pub manifest_sha256: String,
     /// History, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Delivery state and the municipality's reception number, once there is a delivery.
+    pub delivery: Option<(DeliveryState, Option<String>)>,
+    /// The current decision of the municipality.
+    pub decision: Option<Decision>,
+    /// When personal data and attachments were purged.
+    pub purged_at: Option<OffsetDateTime>,
 }
 
 /// A stored part read back.
@@ -160,6 +168,356 @@ pub enum HeldOutcome {
         /// The new report.
         report_json: String,
     },
+}
+
+/// Where a filing's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting: to be pushed or spooled (at `next_attempt_at`), or to be
+    /// fetched by a pull municipality.
+    Pending,
+    /// Handed over (push answered 2xx, spool directory in place, or the
+    /// pull municipality fetched it); not yet acknowledged.
+    Delivered,
+    /// The municipality confirmed receipt (with its own reception number
+    /// when it gave one).
+    Acknowledged,
+    /// Could not be delivered within `delivery.max_age_ms`, or the receiver
+    /// refused it permanently: waits for an operator
+    /// (`birthgate deliveries retry`).
+    Held,
+}
+
+impl DeliveryState {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Acknowledged => "acknowledged",
+            Self::Held => "held",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "delivered" => Self::Delivered,
+            "acknowledged" => Self::Acknowledged,
+            "held" => Self::Held,
+            _ => return None,
+        })
+    }
+}
+
+/// A delivery the outbox worker may attempt now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDelivery {
+    /// The filing (also the idempotency key receivers see).
+    pub filing_id: String,
+    /// Receiving municipality.
+    pub municipality: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Start of the current retry window (creation, or the last operator retry).
+    pub window_started_at: OffsetDateTime,
+}
+
+/// A stored part with its stripped copy, for building a delivery package.
+#[derive(Debug, Clone)]
+pub struct MaterialPart {
+    /// Part name.
+    pub name: String,
+    /// Media type.
+    pub media_type: String,
+    /// SHA-256 hex of `bytes`.
+    pub sha256: String,
+    /// The bytes as received.
+    pub bytes: Vec<u8>,
+    /// The metadata-stripped copy, when one was made.
+    pub stripped: Option<Vec<u8>>,
+}
+
+/// Everything a delivery package is made of.
+#[derive(Debug, Clone)]
+pub struct DeliveryMaterial {
+    /// The filing id.
+    pub filing_id: String,
+    /// Receiving municipality.
+    pub municipality: String,
+    /// When the gateway received it.
+    pub received_at: OffsetDateTime,
+    /// SHA-256 hex of the manifest.
+    pub manifest_sha256: String,
+    /// The family-register record, JSON.
+    pub record_json: String,
+    /// The verification report, JSON.
+    pub report_json: String,
+    /// The parts, in the order received.
+    pub parts: Vec<MaterialPart>,
+}
+
+/// How one delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    /// Handed over.
+    Delivered {
+        /// What the receiver said (status line, spool path).
+        detail: String,
+        /// The municipality's reception number, when the receiver gave one
+        /// (that also acknowledges the filing).
+        reception_number: Option<String>,
+    },
+    /// Failed; try again at `next_attempt_at`.
+    Retry {
+        /// Why it failed (no personal data: status codes, error kinds).
+        error: String,
+        /// When to try again.
+        next_attempt_at: OffsetDateTime,
+    },
+    /// Failed, and no more automatic attempts: the delivery is held.
+    Held {
+        /// Why.
+        error: String,
+    },
+}
+
+/// One attempt, as the worker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// When the attempt started.
+    pub started_at: OffsetDateTime,
+    /// When it ended.
+    pub finished_at: OffsetDateTime,
+    /// `push` or `spool`.
+    pub mode: String,
+    /// The outcome.
+    pub result: AttemptResult,
+}
+
+/// A delivery as `birthgate deliveries list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryRow {
+    /// The filing.
+    pub filing_id: String,
+    /// Receiving municipality.
+    pub municipality: String,
+    /// State.
+    pub state: DeliveryState,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Next attempt (pending push/spool deliveries).
+    #[serde(with = "time::serde::rfc3339")]
+    pub next_attempt_at: OffsetDateTime,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Start of the current retry window.
+    #[serde(with = "time::serde::rfc3339")]
+    pub window_started_at: OffsetDateTime,
+    /// Mode of the last attempt.
+    pub mode: Option<String>,
+    /// Error of the last failed attempt.
+    pub last_error: Option<String>,
+    /// When it was handed over.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
+    /// When the municipality acknowledged it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    /// The municipality's reception number.
+    pub reception_number: Option<String>,
+}
+
+/// One recorded attempt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttemptRow {
+    /// 1, 2, …
+    pub attempt: u32,
+    /// Started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// Ended.
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
+    /// `push` or `spool`.
+    pub mode: String,
+    /// `delivered`, `retry` or `held`.
+    pub outcome: String,
+    /// Detail or error.
+    pub detail: String,
+}
+
+/// A part as the municipal API lists it (no bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    /// Part name.
+    pub name: String,
+    /// Media type.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 hex.
+    pub sha256: String,
+    /// Whether a metadata-stripped copy exists.
+    pub has_stripped: bool,
+}
+
+/// A filing as its municipality sees it.
+#[derive(Debug, Clone)]
+pub struct MunicipalFiling {
+    /// The filing id.
+    pub filing_id: String,
+    /// Receiving municipality.
+    pub municipality: String,
+    /// Received.
+    pub received_at: OffsetDateTime,
+    /// Manifest digest.
+    pub manifest_sha256: String,
+    /// Delivery state.
+    pub delivery: DeliveryRow,
+    /// Record JSON (absent once purged).
+    pub record_json: Option<String>,
+    /// Report JSON.
+    pub report_json: String,
+    /// Parts.
+    pub parts: Vec<PartInfo>,
+    /// The current decision.
+    pub decision: Option<Decision>,
+    /// When personal data was purged.
+    pub purged_at: Option<OffsetDateTime>,
+}
+
+/// 受理 / 不受理 / 補正 — a clerk's decision on a filing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// 受理 — accepted into the family register.
+    Accepted,
+    /// 不受理 — not accepted, with a reason.
+    Rejected,
+    /// 補正 — the parent is asked to correct something (a message says what).
+    CorrectionRequested,
+}
+
+impl DecisionKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::CorrectionRequested => "correction_requested",
+        }
+    }
+
+    /// The Japanese term.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Accepted => "受理",
+            Self::Rejected => "不受理",
+            Self::CorrectionRequested => "補正",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "accepted" => Self::Accepted,
+            "rejected" => Self::Rejected,
+            "correction_requested" => Self::CorrectionRequested,
+            _ => return None,
+        })
+    }
+
+    /// 受理 and 不受理 end the filing; 補正 does not.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::CorrectionRequested)
+    }
+}
+
+/// A decision as posted by the municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDecision {
+    /// The municipality's id for this decision (idempotency).
+    pub decision_id: String,
+    /// The decision.
+    pub kind: DecisionKind,
+    /// When the clerk decided (orders decisions).
+    pub decided_at: OffsetDateTime,
+    /// 不受理: the reason.
+    pub reason: Option<String>,
+    /// 補正: the message for the parent.
+    pub message: Option<String>,
+}
+
+/// A recorded decision.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Decision {
+    /// The municipality's id.
+    pub decision_id: String,
+    /// The decision.
+    pub kind: DecisionKind,
+    /// When the clerk decided.
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// When the gateway recorded it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    /// 不受理: the reason.
+    pub reason: Option<String>,
+    /// 補正: the message for the parent.
+    pub message: Option<String>,
+    /// True when a decision with a later `decided_at` was already recorded:
+    /// this one is kept in the history but is not current.
+    pub superseded: bool,
+}
+
+/// What recording a decision did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionOutcome {
+    /// No such filing for these municipalities.
+    NotFound,
+    /// The filing has not been delivered (held or rejected at verification).
+    NotDelivered,
+    /// Recorded now.
+    Recorded(Decision),
+    /// The same decision id with the same content was recorded before.
+    Replayed(Decision),
+    /// The same decision id was used with different content.
+    IdConflict,
+    /// A later decision after a final one (受理/不受理) was refused.
+    AfterFinal(Decision),
+}
+
+/// What acknowledging did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AckOutcome {
+    /// No such filing for these municipalities.
+    NotFound,
+    /// The filing was not delivered (held or rejected at verification).
+    NotDelivered,
+    /// Acknowledged now.
+    Acknowledged(DeliveryRow),
+    /// Acknowledged before with the same reception number.
+    AlreadyAcknowledged(DeliveryRow),
+    /// Acknowledged before with a different reception number.
+    Conflict(DeliveryRow),
+}
+
+/// A filing waiting for its municipality.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PendingFiling {
+    /// The filing.
+    pub filing_id: String,
+    /// Receiving municipality.
+    pub municipality: String,
+    /// Received.
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    /// Delivery state (pending or delivered: not yet acknowledged).
+    pub delivery_state: DeliveryState,
 }
 
 /// Why the store could not do what was asked. The server answers 503 to
@@ -193,8 +551,12 @@ pub struct StoreCounts {
     pub filings: u64,
     /// Filings held.
     pub held: u64,
-    /// Deliveries not yet acknowledged.
+    /// Deliveries waiting to be handed over.
     pub pending_deliveries: u64,
+    /// Deliveries held for an operator.
+    pub held_deliveries: u64,
+    /// Deliveries handed over but not yet acknowledged.
+    pub unacknowledged_deliveries: u64,
 }
 
 /// The narrow interface of the durable store.
@@ -229,6 +591,92 @@ pub trait Store: Send + Sync + 'static {
     fn check_writable(&self) -> Result<(), StoreError>;
     /// Counts for metrics.
     fn counts(&self) -> Result<StoreCounts, StoreError>;
+
+    /// Pending deliveries due at `now` whose lease (if any) has expired,
+    /// oldest first, at most `limit`.
+    fn due_deliveries(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
+    /// Takes a lease on a due delivery until `lease_until`, so no other
+    /// worker (or gateway sharing the database) attempts it meanwhile.
+    /// False when it is no longer due or someone else holds it.
+    fn claim_delivery(
+        &self,
+        filing_id: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// What a delivery package is built from; `None` if the filing is gone
+    /// or purged.
+    fn delivery_material(&self, filing_id: &str) -> Result<Option<DeliveryMaterial>, StoreError>;
+    /// Records an attempt and its outcome, releases the lease, and writes
+    /// the history and audit records, in one transaction.
+    fn finish_attempt(&self, filing_id: &str, attempt: &AttemptRecord) -> Result<(), StoreError>;
+    /// Deliveries, newest first, optionally only those in `state`.
+    fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
+    /// One delivery with its attempts.
+    fn delivery(
+        &self,
+        filing_id: &str,
+    ) -> Result<Option<(DeliveryRow, Vec<AttemptRow>)>, StoreError>;
+    /// Makes a held (or pending) delivery due now with a fresh retry
+    /// window. False if there is no such delivery or it was already
+    /// delivered.
+    fn retry_delivery(&self, filing_id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+
+    /// Filings of `municipalities` not yet acknowledged, oldest first.
+    fn municipal_pending(
+        &self,
+        municipalities: &[String],
+        limit: usize,
+    ) -> Result<Vec<PendingFiling>, StoreError>;
+    /// A filing, if it belongs to one of `municipalities` and was accepted.
+    fn municipal_filing(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+    ) -> Result<Option<MunicipalFiling>, StoreError>;
+    /// A part's bytes (or its stripped copy), if the filing belongs to one
+    /// of `municipalities`: (media type, bytes).
+    fn municipal_part(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        part: &str,
+        stripped: bool,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Marks a pending pull delivery delivered (the municipality fetched it).
+    fn mark_fetched(&self, filing_id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Records the municipality's acknowledgement.
+    fn acknowledge(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        reception_number: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<AckOutcome, StoreError>;
+    /// Records a clerk's decision: idempotent by decision id, ordered by
+    /// `decided_at` (a delayed earlier decision never replaces a later one).
+    fn record_decision(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        decision: &NewDecision,
+        at: OffsetDateTime,
+    ) -> Result<DecisionOutcome, StoreError>;
+
+    /// Filings whose final decision (or final rejection) was recorded at or
+    /// before `cutoff` and that are not purged yet.
+    fn purgeable(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<String>, StoreError>;
+    /// Deletes a filing's attachments and personal data, keeping digests,
+    /// states and the audit trail.
+    fn purge(&self, filing_id: &str, at: OffsetDateTime) -> Result<bool, StoreError>;
 }
 
 /// The embedded SQLite store.
@@ -272,6 +720,28 @@ CREATE TABLE IF NOT EXISTS deliveries (
     next_attempt_at TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    filing_id TEXT NOT NULL REFERENCES filings(id),
+    attempt INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (filing_id, attempt)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    filing_id TEXT NOT NULL REFERENCES filings(id),
+    decision_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    reason TEXT,
+    message TEXT,
+    content_sha256 TEXT NOT NULL,
+    superseded INTEGER NOT NULL,
+    PRIMARY KEY (filing_id, decision_id)
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     request_hash BLOB NOT NULL,
@@ -293,6 +763,49 @@ CREATE INDEX IF NOT EXISTS filings_by_state ON filings(state);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
 "#;
 
+/// Columns added after the first release, with their declarations. Added
+/// with `ALTER TABLE` to databases that lack them, so a data directory
+/// from an earlier version opens without losing anything.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("deliveries", "window_started_at", "TEXT"),
+    ("deliveries", "lease_until", "TEXT"),
+    ("deliveries", "mode", "TEXT"),
+    ("deliveries", "last_error", "TEXT"),
+    ("deliveries", "delivered_at", "TEXT"),
+    ("deliveries", "acknowledged_at", "TEXT"),
+    ("deliveries", "reception_number", "TEXT"),
+    ("filings", "decision", "TEXT"),
+    ("filings", "decided_at", "TEXT"),
+    ("filings", "final_at", "TEXT"),
+    ("filings", "purged_at", "TEXT"),
+    ("idempotency", "filing_id", "TEXT"),
+];
+
+/// Indexes over the added columns.
+const ADDED_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_municipality ON deliveries(municipality, state);
+CREATE INDEX IF NOT EXISTS filings_final ON filings(final_at) WHERE purged_at IS NULL;
+"#;
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    for (table, column, decl) in ADDED_COLUMNS {
+        let present: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get(0),
+        )?;
+        if present == 0 {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+        }
+    }
+    conn.execute_batch(ADDED_INDEXES)?;
+    conn.execute_batch(
+        "UPDATE deliveries SET window_started_at = created_at WHERE window_started_at IS NULL",
+    )?;
+    Ok(())
+}
+
 fn ts(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&time::format_description::well_known::Rfc3339)
@@ -306,6 +819,25 @@ fn parse_ts(s: &str, column: &'static str) -> Result<OffsetDateTime, StoreError>
             column,
         }
     })
+}
+
+/// What the audit trail keeps of a verification: the verdict, the signature
+/// grade and the problem codes — never the report's text, which may quote
+/// personal data.
+fn verification_summary(report_json: &str, state: FilingState) -> String {
+    let report: serde_json::Value = serde_json::from_str(report_json).unwrap_or_default();
+    let codes: Vec<&serde_json::Value> = report["problems"]
+        .as_array()
+        .map(|a| a.iter().map(|p| &p["code"]).collect())
+        .unwrap_or_default();
+    serde_json::json!({
+        "state": state.as_str(),
+        "verdict": report["verdict"],
+        "indication": report["signature"]["indication"],
+        "sub_indication": report["signature"]["sub_indication"],
+        "codes": codes,
+    })
+    .to_string()
 }
 
 /// Appends an audit record chained to the previous one by SHA-256.
@@ -348,6 +880,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -397,16 +930,18 @@ impl Store for SqliteStore {
             )?;
             if f.state == FilingState::Accepted {
                 tx.execute(
-                    "INSERT INTO deliveries (filing_id, municipality, state, next_attempt_at, created_at) VALUES (?1, ?2, 'pending', ?3, ?3)",
+                    "INSERT INTO deliveries (filing_id, municipality, state, next_attempt_at, created_at, window_started_at) VALUES (?1, ?2, 'pending', ?3, ?3, ?3)",
                     params![f.id, f.municipality, received],
                 )?;
             }
             if let Some((key, hash)) = &f.idempotency {
                 tx.execute(
-                    "INSERT INTO idempotency (key, request_hash, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![key, hash, f.response.0, f.response.1, received],
+                    "INSERT INTO idempotency (key, request_hash, status, body, created_at, filing_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![key, hash, f.response.0, f.response.1, received, f.id],
                 )?;
             }
+            // Three state changes, one transaction: what arrived (digests
+            // only), how it was graded, and that it is stored.
             let detail = serde_json::json!({
                 "state": f.state.as_str(),
                 "manifest_sha256": f.manifest_sha256,
@@ -415,6 +950,13 @@ impl Store for SqliteStore {
             })
             .to_string();
             audit(&tx, f.received_at, &f.id, "received", &detail)?;
+            audit(&tx, f.received_at, &f.id, "verified", &verification_summary(&f.report_json, f.state))?;
+            let stored = serde_json::json!({
+                "state": f.state.as_str(),
+                "delivery": if f.state == FilingState::Accepted { "pending" } else { "none" },
+            })
+            .to_string();
+            audit(&tx, f.received_at, &f.id, "stored", &stored)?;
             tx.commit()?;
             Ok(())
         })
@@ -471,6 +1013,7 @@ impl Store for SqliteStore {
                 let (at, state, note) = row?;
                 history.push(HistoryEntry { at: parse_ts(&at, "history.at")?, state, note });
             }
+            let purged_at: Option<String> = conn.query_row("SELECT purged_at FROM filings WHERE id = ?1", [id], |r| r.get(0))?;
             Ok(Some(FilingStatus {
                 id: id.to_owned(),
                 state: FilingState::parse(&state).ok_or(StoreError::Corrupt { table: "filings", column: "state" })?,
@@ -478,6 +1021,9 @@ impl Store for SqliteStore {
                 token_hash,
                 manifest_sha256,
                 history,
+                delivery: delivery::delivery_summary(conn, id)?,
+                decision: delivery::current_decision_of(conn, id)?,
+                purged_at: purged_at.map(|p| parse_ts(&p, "purged_at")).transpose()?,
             }))
         })
     }
@@ -524,18 +1070,22 @@ impl Store for SqliteStore {
                         params![id, report_json, record_json],
                     )?;
                     tx.execute(
-                        "INSERT INTO deliveries (filing_id, municipality, state, next_attempt_at, created_at) VALUES (?1, ?2, 'pending', ?3, ?3)",
+                        "INSERT INTO deliveries (filing_id, municipality, state, next_attempt_at, created_at, window_started_at) VALUES (?1, ?2, 'pending', ?3, ?3, ?3)",
                         params![id, municipality, ts(at)],
                     )?;
                     ("accepted", "署名を確認しました / signature verified")
                 }
                 HeldOutcome::Rejected { report_json } => {
-                    tx.execute("UPDATE filings SET state = 'rejected', report_json = ?2 WHERE id = ?1", params![id, report_json])?;
+                    tx.execute("UPDATE filings SET state = 'rejected', report_json = ?2, final_at = ?3 WHERE id = ?1", params![id, report_json, ts(at)])?;
                     ("rejected", "署名の確認で問題が見つかりました。届け出直してください / the signature failed verification; please file again")
                 }
             };
             tx.execute("INSERT INTO history (filing_id, at, state, note) VALUES (?1, ?2, ?3, ?4)", params![id, ts(at), state, note])?;
-            audit(&tx, at, id, "verified", &serde_json::json!({ "state": state }).to_string())?;
+            let report = match outcome {
+                HeldOutcome::Accepted { report_json, .. } | HeldOutcome::Rejected { report_json } => report_json,
+            };
+            let state_now = if state == "accepted" { FilingState::Accepted } else { FilingState::Rejected };
+            audit(&tx, at, id, "verified", &verification_summary(report, state_now))?;
             tx.commit()?;
             Ok(())
         })
@@ -562,7 +1112,113 @@ impl Store for SqliteStore {
                 pending_deliveries: count(
                     "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'",
                 )?,
+                held_deliveries: count("SELECT COUNT(*) FROM deliveries WHERE state = 'held'")?,
+                unacknowledged_deliveries: count(
+                    "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'",
+                )?,
             })
         })
+    }
+
+    fn due_deliveries(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        self.with(|c| delivery::due_deliveries(c, now, limit))
+    }
+
+    fn claim_delivery(
+        &self,
+        filing_id: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        self.with(|c| delivery::claim_delivery(c, filing_id, now, lease_until))
+    }
+
+    fn delivery_material(&self, filing_id: &str) -> Result<Option<DeliveryMaterial>, StoreError> {
+        self.with(|c| delivery::delivery_material(c, filing_id))
+    }
+
+    fn finish_attempt(&self, filing_id: &str, attempt: &AttemptRecord) -> Result<(), StoreError> {
+        self.with(|c| delivery::finish_attempt(c, filing_id, attempt))
+    }
+
+    fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        self.with(|c| delivery::deliveries(c, state, limit))
+    }
+
+    fn delivery(
+        &self,
+        filing_id: &str,
+    ) -> Result<Option<(DeliveryRow, Vec<AttemptRow>)>, StoreError> {
+        self.with(|c| delivery::delivery(c, filing_id))
+    }
+
+    fn retry_delivery(&self, filing_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        self.with(|c| delivery::retry_delivery(c, filing_id, now))
+    }
+
+    fn municipal_pending(
+        &self,
+        municipalities: &[String],
+        limit: usize,
+    ) -> Result<Vec<PendingFiling>, StoreError> {
+        self.with(|c| delivery::municipal_pending(c, municipalities, limit))
+    }
+
+    fn municipal_filing(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+    ) -> Result<Option<MunicipalFiling>, StoreError> {
+        self.with(|c| delivery::municipal_filing(c, filing_id, municipalities))
+    }
+
+    fn municipal_part(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        part: &str,
+        stripped: bool,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        self.with(|c| delivery::municipal_part(c, filing_id, municipalities, part, stripped))
+    }
+
+    fn mark_fetched(&self, filing_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.with(|c| delivery::mark_fetched(c, filing_id, at))
+    }
+
+    fn acknowledge(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        reception_number: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<AckOutcome, StoreError> {
+        self.with(|c| delivery::acknowledge(c, filing_id, municipalities, reception_number, at))
+    }
+
+    fn record_decision(
+        &self,
+        filing_id: &str,
+        municipalities: &[String],
+        decision: &NewDecision,
+        at: OffsetDateTime,
+    ) -> Result<DecisionOutcome, StoreError> {
+        self.with(|c| delivery::record_decision(c, filing_id, municipalities, decision, at))
+    }
+
+    fn purgeable(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.with(|c| delivery::purgeable(c, cutoff, limit))
+    }
+
+    fn purge(&self, filing_id: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.with(|c| delivery::purge(c, filing_id, at))
     }
 }

@@ -68,9 +68,64 @@ pub struct TestGateway {
     handle: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// A clock tests move by hand.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<time::OffsetDateTime>);
+
+impl ManualClock {
+    /// A clock standing at the current time.
+    pub fn now() -> Arc<Self> {
+        Arc::new(Self(std::sync::Mutex::new(time::OffsetDateTime::now_utc())))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: time::Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl gateway::app::Clock for ManualClock {
+    fn now(&self) -> time::OffsetDateTime {
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+    }
+}
+
+/// How to start a [`TestGateway`] beyond its settings.
+#[derive(Default)]
+pub struct Start {
+    /// The clock (default the system clock).
+    pub clock: Option<Arc<dyn gateway::app::Clock>>,
+    /// Run the outbox worker (default off, so intake tests see filings as
+    /// committed).
+    pub deliver: bool,
+}
+
 impl TestGateway {
-    /// Starts a gateway with the shared dev material and `adjust`ed settings.
+    /// Starts a gateway with the shared dev material and `adjust`ed
+    /// settings, without the outbox worker.
     pub async fn start(adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start_with(adjust, Start::default()).await
+    }
+
+    /// Starts a gateway with the outbox worker running.
+    pub async fn start_delivering(adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start_with(
+            adjust,
+            Start {
+                deliver: true,
+                ..Start::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts a gateway with `adjust`ed settings and the given options.
+    pub async fn start_with(adjust: impl FnOnce(&mut Settings), start: Start) -> Self {
         gateway::server::install_crypto_provider();
         let material = dev_material();
         let data_dir = tempfile::tempdir().expect("temp dir");
@@ -89,23 +144,40 @@ impl TestGateway {
         let tls = gateway::server::tls_config(
             settings.tls_certificate.as_deref().expect("cert"),
             settings.tls_private_key.as_deref().expect("key"),
+            settings.municipal_client_ca.as_deref(),
         )
         .expect("tls");
+        let directory = gateway::directory::for_settings(&settings).expect("directory");
         let app = Arc::new(App::new(
             settings,
             Arc::new(store),
             trust,
-            Arc::new(SystemClock),
+            start.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            directory,
         ));
         let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(gateway::server::serve(
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let outbox = start.deliver.then(|| {
+            let mut rx = stop_rx.clone();
+            tokio::spawn(gateway::delivery::run(Arc::clone(&app), async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }))
+        });
+        let server = tokio::spawn(gateway::server::serve(
             listener,
             tls,
             Arc::clone(&app),
             async move {
                 let _ = rx.await;
+                let _ = stop_tx.send(true);
             },
         ));
+        let handle = tokio::spawn(async move {
+            let _ = server.await;
+            if let Some(o) = outbox {
+                let _ = o.await;
+            }
+        });
         Self {
             url: format!("https://{addr}"),
             ca_pem: std::fs::read(&material.paths.tls_ca).expect("ca"),
