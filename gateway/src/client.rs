@@ -190,7 +190,7 @@ pub enum ClientError {
         detail: String,
     },
     /// No complete answer in time.
-    #[error("no answer from {address} within {} s", timeout.as_secs())]
+    #[error("no answer from {address} within {} ms", timeout.as_millis())]
     Timeout {
         /// `host:port`.
         address: String,

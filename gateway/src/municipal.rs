@@ -347,7 +347,7 @@ impl App {
         let public_url = self.settings.public_url();
         let built = tokio::task::spawn_blocking(move || {
             crate::delivery::package::build(material, &public_url).map(|p| {
-                let boundary = format!("birthgate-{}", crate::ids::new_token().unwrap_or_default());
+                let boundary = crate::delivery::package::new_boundary();
                 let body = p.multipart_body(&boundary);
                 (boundary, body)
             })

@@ -8,10 +8,14 @@
 //! - [`support`] — the verifier's deterministic synthetic certificate
 //!   photos (the same generator its own tests and benchmark use).
 //! - [`photo_jpeg`], [`notification_now`], [`signer`] — valid inputs.
+//! - [`receiver`] — a scriptable municipal push receiver (mutual TLS).
+//! - [`ManualClock`] — a clock tests move.
 #![forbid(unsafe_code)]
 
 #[path = "../../verifier/tests/support/mod.rs"]
 pub mod support;
+
+pub mod receiver;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

@@ -209,6 +209,13 @@ pub fn build(m: DeliveryMaterial, public_url: &str) -> Result<Package, PackageEr
     })
 }
 
+/// A fresh multipart boundary: 128 random bits, 41 characters (RFC 2046
+/// allows at most 70).
+pub fn new_boundary() -> String {
+    let token = crate::ids::new_token().unwrap_or_default();
+    format!("bg-pkg-{}", &token[..token.len().min(32)])
+}
+
 impl Package {
     /// The push body: `multipart/mixed` with `boundary`, `package.json` first.
     pub fn multipart_body(&self, boundary: &str) -> Vec<u8> {

@@ -30,7 +30,7 @@ pub async fn send(endpoint: &PushEndpoint, package: &Package) -> Outcome {
         Ok(c) => c.with_timeout(endpoint.timeout),
         Err(e) => return Outcome::Permanent(format!("push url: {e}")),
     };
-    let boundary = format!("birthgate-{}", crate::ids::new_token().unwrap_or_default());
+    let boundary = crate::delivery::package::new_boundary();
     let body = bytes::Bytes::from(package.multipart_body(&boundary));
     let options = SendOptions::default()
         .idempotency_key(package.filing_id.clone())
