@@ -436,17 +436,18 @@ pub fn verify_chain(
 }
 
 fn walk(conn: &Connection, anchor: Option<&Anchor>) -> Result<ChainSummary, AuditError> {
+    // The audit table first, so that a database without one says so.
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, filing_id, event, detail, prev_hash, hash FROM audit ORDER BY seq",
+    )?;
     let sequence: Option<i64> = {
-        let mut stmt = conn.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")?;
-        let mut rows = stmt.query([])?;
+        let mut counter = conn.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")?;
+        let mut rows = counter.query([])?;
         match rows.next()? {
             Some(row) => Some(row.get(0)?),
             None => None,
         }
     };
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, filing_id, event, detail, prev_hash, hash FROM audit ORDER BY seq",
-    )?;
     let mut rows = stmt.query([])?;
     let mut previous: Option<StoredRecord> = None;
     let mut records = 0u64;
@@ -1060,10 +1061,14 @@ mod tests {
     #[test]
     fn an_unreadable_database_is_a_store_error_not_a_break() {
         let conn = Connection::open_in_memory().expect("db");
-        assert!(matches!(
-            verify_chain(&conn, None),
-            Err(AuditError::Store(_))
-        ));
+        conn.execute_batch("CREATE TABLE counted (n INTEGER PRIMARY KEY AUTOINCREMENT)")
+            .expect("another table");
+        match verify_chain(&conn, None) {
+            Err(e @ AuditError::Store(_)) => {
+                assert!(e.to_string().contains("no such table: audit"), "{e}");
+            }
+            other => panic!("expected a store error, got {other:?}"),
+        }
         assert!(conn.is_autocommit());
     }
 
