@@ -14,6 +14,7 @@
 //! - [`server`] — TLS (rustls, ring), connection cap, timeouts, graceful shutdown.
 //! - [`app`] — routing and the handlers (submit, status, health, metrics, OpenAPI).
 //! - [`store`] — the durable store's narrow interface and its SQLite implementation.
+//! - [`audit`] — the audit chain's hash formula and `birthgate audit verify`'s check.
 //! - [`trust`] — loading and reloading anchors, intermediates and CRLs.
 //! - [`directory`] — the municipality directory: routes (push / spool /
 //!   pull) and which client certificates speak for which municipalities.
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod client;
 pub mod config;
 pub mod delivery;

@@ -1,5 +1,5 @@
 //! The `birthgate` command: `serve`, `submit`, `status`, `verify`,
-//! `pki dev` and `bench`. Run `birthgate --help`.
+//! `audit verify`, `pki dev` and `bench`. Run `birthgate --help`.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
@@ -33,6 +33,9 @@ enum Command {
     Bench(gateway::client::BenchArgs),
     /// Verify a saved submission directory offline and print the report.
     Verify(VerifyArgs),
+    /// Audit trail tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
@@ -114,6 +117,31 @@ struct VerifyArgs {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the store's hash-chained audit trail; prints the head SEQ:HASH
+    /// to write down elsewhere. Exit 0 intact, 1 broken, 2 unreadable.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct AuditVerifyArgs {
+    /// TOML configuration file (for store.path and data_dir).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory whose store to check. Same as data_dir / BIRTHGATE_DATA_DIR.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The SQLite database to check; default the configured store. Same as
+    /// store.path / BIRTHGATE_STORE_PATH.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// A head written down earlier (SEQ:HASH, as printed by a previous
+    /// check): the record SEQ must still have HASH.
+    #[arg(long, value_name = "SEQ:HASH")]
+    anchor: Option<gateway::audit::Anchor>,
+}
+
+#[derive(Subcommand)]
 enum PkiCommand {
     /// Write a complete dev PKI (JPKI-shaped, TLS, municipal and hospital certificates) to DIR.
     Dev {
@@ -158,6 +186,7 @@ fn main() -> ExitCode {
         Command::Status(args) => runtime.block_on(gateway::client::run_status(args)),
         Command::Bench(args) => runtime.block_on(gateway::client::run_bench(args)),
         Command::Verify(args) => verify(args),
+        Command::Audit(AuditCommand::Verify(args)) => audit_verify(args),
         Command::Pki(PkiCommand::Dev { out }) => pki_dev(&out),
         Command::Deliveries(cmd) => deliveries(cmd),
     }
@@ -599,5 +628,57 @@ fn verify(args: VerifyArgs) -> ExitCode {
     match v.report.verdict {
         verifier::report::Verdict::Reject => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+fn audit_verify(args: AuditVerifyArgs) -> ExitCode {
+    let mut overrides: Vec<(&str, String)> = Vec::new();
+    if let Some(d) = &args.data_dir {
+        overrides.push(("data_dir", d.display().to_string()));
+    }
+    if let Some(db) = &args.db {
+        overrides.push(("store.path", db.display().to_string()));
+    }
+    let settings = match load_settings(args.config.as_ref(), &overrides) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let path = settings.store_path();
+    // Read-only: a mistyped path must not create an empty database that
+    // then "verifies", and the check must not change what it checks.
+    let conn = match rusqlite::Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "birthgate: audit verify: cannot open {}: {e}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match gateway::audit::verify_chain(&conn, args.anchor.as_ref()) {
+        Ok(summary) => {
+            println!("audit chain intact: {summary}");
+            if let Some(anchor) = &args.anchor {
+                println!("anchor {anchor} matches");
+            }
+            if let Some(head) = &summary.head {
+                println!(
+                    "record the head elsewhere and pass it later as --anchor {head} to detect a rewrite of the whole chain"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(gateway::audit::AuditError::Broken(b)) => {
+            eprintln!("birthgate: {}: audit chain broken {b}", path.display());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("birthgate: audit verify: {}: {e}", path.display());
+            ExitCode::from(2)
+        }
     }
 }

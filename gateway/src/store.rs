@@ -840,7 +840,8 @@ fn verification_summary(report_json: &str, state: FilingState) -> String {
     .to_string()
 }
 
-/// Appends an audit record chained to the previous one by SHA-256.
+/// Appends an audit record chained to the previous one by SHA-256
+/// ([`crate::audit::record_hash`]).
 fn audit(
     tx: &rusqlite::Transaction<'_>,
     at: OffsetDateTime,
@@ -855,14 +856,9 @@ fn audit(
             |r| r.get(0),
         )
         .optional()?
-        .unwrap_or_else(|| "0".repeat(64));
+        .unwrap_or_else(|| crate::audit::GENESIS_PREV_HASH.to_owned());
     let at = ts(at);
-    let mut input = Vec::new();
-    for field in [prev.as_str(), at.as_str(), filing_id, event, detail] {
-        input.extend_from_slice(&(field.len() as u64).to_be_bytes());
-        input.extend_from_slice(field.as_bytes());
-    }
-    let hash = hex::encode(ring::digest::digest(&ring::digest::SHA256, &input));
+    let hash = crate::audit::record_hash(&prev, &at, filing_id, event, detail);
     tx.execute(
         "INSERT INTO audit (at, filing_id, event, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![at, filing_id, event, detail, prev, hash],
