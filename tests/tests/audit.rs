@@ -18,13 +18,20 @@ use rusqlite::{Connection, OpenFlags};
 /// and a last record.
 const FILINGS: usize = 4;
 
+/// The store writes three records per filing in its commit: `received`,
+/// `verified`, `stored`.
+const EVENTS: [&str; 3] = ["received", "verified", "stored"];
+
+/// Records in the recorded history.
+const RECORDS: usize = FILINGS * EVENTS.len();
+
 /// A stored history, recorded once per test binary.
 struct History {
     /// The database file after the gateway stopped and the WAL was
     /// checkpointed into it (so the file alone is the whole database).
     db: Vec<u8>,
     /// Filing ids in the order they were received: record `seq` is about
-    /// `filings[seq - 1]`.
+    /// `filings[(seq - 1) / 3]`.
     filings: Vec<String>,
 }
 
@@ -116,10 +123,15 @@ impl DbCopy {
 }
 
 fn filing(seq: i64) -> &'static str {
-    &history().filings[usize::try_from(seq - 1).expect("seq >= 1")]
+    &history().filings[usize::try_from(seq - 1).expect("seq >= 1") / EVENTS.len()]
 }
 
-/// Asserts the break names record `seq` (its filing, event `received`).
+/// The event of record `seq`.
+fn event(seq: i64) -> &'static str {
+    EVENTS[usize::try_from(seq - 1).expect("seq >= 1") % EVENTS.len()]
+}
+
+/// Asserts the break names record `seq` (its filing and event).
 fn assert_names(b: &ChainBreak, seq: i64) {
     let record = b
         .record
@@ -127,7 +139,7 @@ fn assert_names(b: &ChainBreak, seq: i64) {
         .unwrap_or_else(|| panic!("no record named: {b}"));
     assert_eq!(
         (record.seq, record.filing_id.as_str(), record.event.as_str()),
-        (seq, filing(seq), "received"),
+        (seq, filing(seq), event(seq)),
         "{b}"
     );
 }
@@ -178,13 +190,13 @@ fn the_untouched_history_verifies_and_names_its_head() {
     let h = history();
     let copy = DbCopy::new(|_| {});
     let summary = copy.verify(None).expect("intact");
-    assert_eq!(summary.records, FILINGS as u64);
+    assert_eq!(summary.records, RECORDS as u64);
     let head = summary.head.clone().expect("head");
     let conn = Connection::open(copy.path()).expect("open");
-    assert_eq!(head.seq, FILINGS as i64);
+    assert_eq!(head.seq, RECORDS as i64);
     assert_eq!(head.hash, hash_of(&conn, head.seq));
-    // The store wrote one `received` record per filing, in order: the
-    // chain the gateway writes is the one record_hash describes.
+    // The store wrote `received`, `verified`, `stored` per filing, in
+    // order: the chain the gateway writes is the one record_hash describes.
     let stored: Vec<(String, String)> = conn
         .prepare("SELECT filing_id, event FROM audit ORDER BY seq")
         .expect("prepare")
@@ -195,7 +207,7 @@ fn the_untouched_history_verifies_and_names_its_head() {
     let expected: Vec<(String, String)> = h
         .filings
         .iter()
-        .map(|id| (id.clone(), "received".to_owned()))
+        .flat_map(|id| EVENTS.iter().map(|e| (id.clone(), (*e).to_owned())))
         .collect();
     assert_eq!(stored, expected);
     let (first, last) = (
@@ -261,11 +273,11 @@ fn a_deleted_middle_record_is_named_by_its_seq() {
 #[test]
 fn a_deleted_last_record_is_found_by_the_counter() {
     let copy = DbCopy::new(|c| {
-        c.execute("DELETE FROM audit WHERE seq = ?1", [FILINGS as i64])
+        c.execute("DELETE FROM audit WHERE seq = ?1", [RECORDS as i64])
             .expect("delete");
     });
     let b = copy.broken(None);
-    let last = FILINGS as i64;
+    let last = RECORDS as i64;
     assert_names(&b, last - 1);
     assert_eq!(b.kind, BreakKind::TruncatedTail { first: last, last });
 }
@@ -340,7 +352,7 @@ fn a_forged_record_is_found() {
 
     // Appended at the end with a made-up hash.
     let copy = DbCopy::new(|c| {
-        let prev = hash_of(c, FILINGS as i64);
+        let prev = hash_of(c, RECORDS as i64);
         c.execute(
             "INSERT INTO audit (at, filing_id, event, detail, prev_hash, hash) VALUES ('2026-01-01T00:00:00Z', 'bg-forged', 'received', '{}', ?1, ?2)",
             [prev, "ab".repeat(32)],
@@ -351,7 +363,7 @@ fn a_forged_record_is_found() {
     let record = b.record.as_ref().expect("record");
     assert_eq!(
         (record.seq, record.filing_id.as_str()),
-        (FILINGS as i64 + 1, "bg-forged"),
+        (RECORDS as i64 + 1, "bg-forged"),
         "{b}"
     );
     assert!(matches!(b.kind, BreakKind::ContentModified { .. }), "{b}");
@@ -371,7 +383,7 @@ fn a_consistent_rewrite_is_caught_by_the_anchor_only() {
     // What the module documents: without an anchor this cannot be seen.
     assert_eq!(
         copy.verify(None).expect("consistent").records,
-        FILINGS as u64
+        RECORDS as u64
     );
     let b = copy.broken(Some(&head));
     assert_names(&b, head.seq);
@@ -437,7 +449,7 @@ fn the_command_reports_intact_broken_and_unreadable_with_its_exit_code() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.starts_with(&format!(
-            "audit chain intact: {FILINGS} records, head {head} ("
+            "audit chain intact: {RECORDS} records, head {head} ("
         )),
         "{stdout}"
     );
@@ -456,8 +468,9 @@ fn the_command_reports_intact_broken_and_unreadable_with_its_exit_code() {
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(
         stderr.contains(&format!(
-            "audit chain broken at record 2 (filing {}, event received): its content was changed",
-            filing(2)
+            "audit chain broken at record 2 (filing {}, event {}): its content was changed",
+            filing(2),
+            event(2)
         )),
         "{stderr}"
     );
