@@ -52,8 +52,10 @@ pub struct Arrival {
     pub key: String,
     /// The behaviour it met.
     pub behaviour: Behaviour,
-    /// SHA-256 of `package.json`, when the body was read.
-    pub index_sha256: Option<String>,
+    /// SHA-256 of the file list of `package.json` (every file's path,
+    /// role, size and digest — the content, not the gateway's URLs), when
+    /// the body was read.
+    pub content_sha256: Option<String>,
 }
 
 /// A package the receiver processed.
@@ -288,11 +290,11 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let arrival = |index_sha256: Option<String>| Arrival {
+    let arrival = |content_sha256: Option<String>| Arrival {
         at: now,
         key: key.clone(),
         behaviour: current,
-        index_sha256,
+        content_sha256,
     };
     match current {
         Behaviour::Error500 | Behaviour::Down => {
@@ -398,7 +400,7 @@ async fn handle(
             listed.len() + 1
         ));
     }
-    let index_sha = files.get("package.json").map(|b| sha256_hex(b));
+    let index_sha = Some(sha256_hex(index["files"].to_string().as_bytes()));
     if !errors.is_empty() {
         let mut l = log.lock().expect("lock");
         l.package_errors.extend(errors);

@@ -1,0 +1,181 @@
+//! SIGKILL of the real `birthgate serve` while it is delivering: the
+//! receiver has processed filings whose answers the gateway never got.
+//! After a restart on the same data directory every filing is delivered,
+//! the receiver processed each exactly once (redeliveries carry the same
+//! idempotency key and the same package, and get the first reception
+//! number back), and the audit chain is intact.
+
+mod served;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use birthgate_tests::receiver::{Behaviour, Receiver, ReceiverPki};
+use birthgate_tests::{notification_now, photo_jpeg};
+use gateway::client::{AttachmentPart, PreparedSubmission};
+use rusqlite::{Connection, OpenFlags};
+use served::ServedGateway;
+
+/// Filings submitted before the kill.
+const FILINGS: usize = 10;
+
+fn delivery_rows(data_dir: &std::path::Path) -> BTreeMap<String, (String, Option<String>)> {
+    let db = Connection::open_with_flags(
+        data_dir.join("birthgate.sqlite3"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let mut stmt = db
+        .prepare("SELECT filing_id, state, reception_number FROM deliveries")
+        .expect("sql");
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?),
+        ))
+    })
+    .expect("rows")
+    .collect::<Result<_, _>>()
+    .expect("deliveries")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_delivery_loses_nothing_and_the_receiver_processes_each_filing_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data_dir = tmp.path().join("data");
+    let pki = ReceiverPki::generate(&tmp.path().join("receiver-pki"));
+    // The receiver processes a filing at once but answers only 400 ms
+    // later: a kill in that window leaves it processed and unrecorded.
+    let receiver = Receiver::start(&pki, Behaviour::SlowAccept(Duration::from_millis(400))).await;
+    let directory = tmp.path().join("municipalities.toml");
+    std::fs::write(
+        &directory,
+        format!(
+            "version = 1\n{}",
+            pki.push_entry("131016", &receiver.url, 5_000)
+        ),
+    )
+    .expect("directory");
+    let directory = directory.display().to_string();
+    let env = [
+        ("BIRTHGATE_DELIVERY_DIRECTORY", directory.as_str()),
+        ("BIRTHGATE_DELIVERY_POLL_MS", "50"),
+        ("BIRTHGATE_DELIVERY_INITIAL_BACKOFF_MS", "200"),
+        ("BIRTHGATE_DELIVERY_MAX_BACKOFF_MS", "1000"),
+        ("BIRTHGATE_DELIVERY_LEASE_MS", "2000"),
+        ("BIRTHGATE_DELIVERY_MAX_CONCURRENT_PER_MUNICIPALITY", "2"),
+    ];
+    let mut gw = ServedGateway::start(&data_dir, "first", &env).await;
+    let client = gw.client();
+    let signer = gw.signer();
+    let photo = bytes::Bytes::from(photo_jpeg(1600, 1200, 11));
+    let mut ids = Vec::new();
+    let killed = loop {
+        if ids.len() < FILINGS {
+            let sub = PreparedSubmission::from_bytes(
+                &signer,
+                serde_json::to_vec(&notification_now(2)).expect("json"),
+                vec![AttachmentPart::new("image/jpeg", photo.clone())],
+                time::OffsetDateTime::now_utc(),
+            )
+            .expect("sign");
+            let a = client.submit(&sub, None, None).await.expect("submit");
+            assert_eq!(a.status, 202, "{}", a.body_text());
+            ids.push(a.body["filing_id"].as_str().expect("id").to_owned());
+        }
+        // Kill the moment the receiver has processed its third filing
+        // (whose answer is still 400 ms away).
+        if receiver.with_log(|l| l.processed.len()) >= 3 {
+            gw.kill();
+            break Instant::now();
+        }
+        if ids.len() == FILINGS {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    let processed_at_kill = receiver.with_log(|l| l.processed.len());
+    let rows = delivery_rows(&data_dir);
+    let recorded_at_kill = rows.values().filter(|(s, _)| s != "pending").count();
+    eprintln!(
+        "at the kill: {} filings accepted, {processed_at_kill} processed by the receiver, {recorded_at_kill} recorded delivered",
+        ids.len()
+    );
+    assert!(
+        recorded_at_kill < processed_at_kill,
+        "the kill was not during a delivery"
+    );
+    // Every acknowledged filing has its delivery row.
+    for id in &ids {
+        assert!(
+            rows.contains_key(id),
+            "{id}: no delivery row after the kill"
+        );
+    }
+
+    // Restart; the receiver answers at once now.
+    receiver.set(Behaviour::Accept).await;
+    let mut gw = ServedGateway::start(&data_dir, "second", &env).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let rows = loop {
+        let rows = delivery_rows(&data_dir);
+        if ids
+            .iter()
+            .all(|id| rows.get(id).is_some_and(|(s, _)| s == "acknowledged"))
+        {
+            break rows;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not all delivered after restart: {rows:?}\n{}",
+            gw.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!(
+        "all {} delivered {:.1} s after the kill",
+        ids.len(),
+        killed.elapsed().as_secs_f64()
+    );
+
+    receiver.with_log(|log| {
+        assert!(log.package_errors.is_empty(), "{:?}", log.package_errors);
+        let mut expected = ids.clone();
+        expected.sort();
+        assert_eq!(
+            log.processed.keys().cloned().collect::<Vec<_>>(),
+            expected,
+            "processed set"
+        );
+        let mut redelivered = 0;
+        for id in &ids {
+            let arrivals: Vec<_> = log.arrivals.iter().filter(|a| a.key == *id).collect();
+            redelivered += arrivals.len() - 1;
+            // A redelivery is the same package under the same key…
+            let packages: std::collections::BTreeSet<_> =
+                arrivals.iter().map(|a| a.content_sha256.clone()).collect();
+            assert_eq!(packages.len(), 1, "{id}: different packages under one key");
+            // …and the gateway recorded the reception number of the one processing.
+            assert_eq!(
+                rows[id].1.as_deref(),
+                Some(log.processed[id].reception_number.as_str()),
+                "{id}"
+            );
+        }
+        eprintln!("redeliveries after the crash: {redelivered}");
+        assert!(
+            redelivered >= 1,
+            "the filing in flight at the kill was not delivered again"
+        );
+    });
+    gw.stop().await;
+
+    // The audit chain survived the crash intact.
+    let db = Connection::open_with_flags(
+        data_dir.join("birthgate.sqlite3"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let summary =
+        gateway::audit::verify_chain(&db, None).expect("audit chain intact after the crash");
+    assert!(summary.records as usize >= ids.len() * 5, "{summary:?}");
+}
