@@ -207,7 +207,8 @@ impl Receiver {
         let running = self.listener_task.lock().expect("lock").is_some();
         match (behaviour, running) {
             (Behaviour::Down, true) => {
-                if let Some(t) = self.listener_task.lock().expect("lock").take() {
+                let task = self.listener_task.lock().expect("lock").take();
+                if let Some(t) = task {
                     t.abort();
                     let _ = t.await;
                 }

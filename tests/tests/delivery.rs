@@ -13,7 +13,7 @@ use birthgate_tests::receiver::{Behaviour, Receiver, ReceiverPki};
 use birthgate_tests::{TestGateway, client, notification_now, photo_jpeg, prepared};
 use gateway::client::AttachmentPart;
 use gateway::config::Settings;
-use gateway::store::{DeliveryState, Store};
+use gateway::store::DeliveryState;
 
 fn photo(seed: u64) -> AttachmentPart {
     AttachmentPart::new("image/jpeg", photo_jpeg(1200, 900, seed))

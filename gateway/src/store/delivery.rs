@@ -11,6 +11,19 @@ use super::{
     NewDecision, PartInfo, PendingFiling, StoreError, audit, parse_ts, ts,
 };
 
+/// municipality, received_at, manifest_sha256, record_json, report_json, purged_at.
+type FilingRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+/// media_type, bytes, stripped, the filing's purged_at.
+type PartRow = (String, Vec<u8>, Option<Vec<u8>>, Option<String>);
+
 const DELIVERY_COLUMNS: &str = "d.filing_id, d.municipality, d.state, d.attempts, d.next_attempt_at, d.created_at, COALESCE(d.window_started_at, d.created_at), d.mode, d.last_error, d.delivered_at, d.acknowledged_at, d.reception_number";
 
 fn opt_ts(s: Option<String>, column: &'static str) -> Result<Option<OffsetDateTime>, StoreError> {
@@ -170,7 +183,7 @@ pub(super) fn delivery_material(
     conn: &Connection,
     filing_id: &str,
 ) -> Result<Option<DeliveryMaterial>, StoreError> {
-    let row: Option<(String, String, String, Option<String>, String, Option<String>)> = conn
+    let row: Option<FilingRow> = conn
         .query_row(
             "SELECT municipality, received_at, manifest_sha256, record_json, report_json, purged_at FROM filings WHERE id = ?1 AND state = 'accepted'",
             [filing_id],
@@ -615,7 +628,7 @@ pub(super) fn municipal_part(
     if owned_by(conn, filing_id, municipalities)?.is_none() {
         return Ok(None);
     }
-    let row: Option<(String, Vec<u8>, Option<Vec<u8>>, Option<String>)> = conn
+    let row: Option<PartRow> = conn
         .query_row(
             "SELECT p.media_type, p.bytes, p.stripped, f.purged_at FROM parts p JOIN filings f ON f.id = p.filing_id WHERE p.filing_id = ?1 AND p.name = ?2",
             params![filing_id, part],
