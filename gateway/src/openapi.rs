@@ -107,13 +107,114 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/municipal/filings": {
+                "get": {
+                    "operationId": "listMunicipalFilings",
+                    "summary": "市区町村: filings not yet acknowledged, oldest first (mutual TLS)",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "responses": {
+                        "200": { "description": "The filings of the municipalities this certificate serves.", "content": { "application/json": { "schema": { "type": "object", "required": ["filings"], "properties": { "filings": { "type": "array", "items": { "type": "object", "properties": { "filing_id": { "type": "string" }, "municipality": { "type": "string" }, "received_at": { "type": "string", "format": "date-time" }, "delivery_state": { "type": "string", "enum": ["pending", "delivered"] }, "url": { "type": "string", "format": "uri" } } } } } } } } },
+                        "401": problem_response("No client certificate (municipal.client_certificate_required)."),
+                        "403": problem_response("The certificate is mapped to no municipality (municipal.not_authorized).")
+                    }
+                }
+            },
+            "/v1/municipal/filings/{id}": {
+                "get": {
+                    "operationId": "getMunicipalFiling",
+                    "summary": "市区町村: one filing — family-register record, register-entry text, verification report, parts with digests and URLs, delivery state, decision. Marks a waiting delivery delivered.",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }],
+                    "responses": {
+                        "200": { "description": "The filing.", "content": { "application/json": { "schema": { "type": "object" } } } },
+                        "401": problem_response("No client certificate."),
+                        "403": problem_response("Certificate mapped to no municipality."),
+                        "404": problem_response("No such filing for the municipalities of this certificate (another municipality's filing is not told apart).")
+                    }
+                }
+            },
+            "/v1/municipal/filings/{id}/package": {
+                "get": {
+                    "operationId": "getMunicipalPackage",
+                    "summary": "市区町村: the delivery package (format version 1) as multipart/mixed, the same bytes a push sends",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }],
+                    "responses": {
+                        "200": { "description": "package.json first, then record.json, register-entry.txt, report.json, original/…, stripped/….", "content": { "multipart/mixed": {} } },
+                        "404": problem_response("No such filing for this certificate."),
+                        "410": problem_response("Purged after the retention period (filing.purged).")
+                    }
+                }
+            },
+            "/v1/municipal/filings/{id}/parts/{name}": {
+                "get": {
+                    "operationId": "getMunicipalPart",
+                    "summary": "市区町村: an original signed part, byte for byte",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }, { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }],
+                    "responses": { "200": { "description": "The part with its media type." }, "404": problem_response("No such part or filing for this certificate.") }
+                }
+            },
+            "/v1/municipal/filings/{id}/parts/{name}/stripped": {
+                "get": {
+                    "operationId": "getMunicipalStrippedPart",
+                    "summary": "市区町村: the metadata-stripped copy of an attachment",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }, { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }],
+                    "responses": { "200": { "description": "The stripped copy." }, "404": problem_response("No stripped copy, part or filing for this certificate.") }
+                }
+            },
+            "/v1/municipal/filings/{id}/acknowledgement": {
+                "post": {
+                    "operationId": "acknowledgeMunicipalFiling",
+                    "summary": "市区町村: confirm receipt, optionally with the municipality's reception number (idempotent)",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "reception_number": { "type": "string", "minLength": 1, "maxLength": 64 } } } } } },
+                    "responses": {
+                        "200": { "description": "Acknowledged (now or before with the same number).", "content": { "application/json": { "schema": { "type": "object" } } } },
+                        "400": problem_response("Body not as specified; the pointer names the field."),
+                        "404": problem_response("No such filing for this certificate."),
+                        "409": problem_response("Already acknowledged with another reception number, or not delivered.")
+                    }
+                }
+            },
+            "/v1/municipal/filings/{id}/decisions": {
+                "post": {
+                    "operationId": "decideMunicipalFiling",
+                    "summary": "市区町村: 受理 / 不受理 / 補正 — also the callback URL of push municipalities (decisions_url in package.json)",
+                    "description": "Idempotent by decision_id (same content → 200 with idempotent-replay; other content → 409). Ordered by decided_at: a delayed earlier decision is recorded as superseded and never replaces a later one. Nothing follows 受理 or 不受理 (409). 不受理 needs a reason, 補正 a message for the parent; the parent's status shows them.",
+                    "security": [{ "municipalClientCertificate": [] }],
+                    "parameters": [{ "$ref": "#/components/parameters/FilingId" }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "required": ["decision_id", "kind", "decided_at"], "properties": {
+                        "decision_id": { "type": "string", "minLength": 1, "maxLength": 128 },
+                        "kind": { "type": "string", "enum": ["accepted", "rejected", "correction_requested"] },
+                        "decided_at": { "type": "string", "format": "date-time" },
+                        "reason": { "type": "string", "maxLength": 4000 },
+                        "message": { "type": "string", "maxLength": 4000 }
+                    } } } } },
+                    "responses": {
+                        "201": { "description": "Recorded (superseded: true when a later decision was already recorded).", "content": { "application/json": { "schema": { "type": "object" } } } },
+                        "200": { "description": "The same decision again." },
+                        "400": problem_response("Body not as specified; the pointer names the field."),
+                        "404": problem_response("No such filing for this certificate."),
+                        "409": problem_response("decision_id reused with other content, after a final decision, or the filing is not delivered.")
+                    }
+                }
+            },
             "/healthz": { "get": { "operationId": "healthz", "summary": "Liveness", "responses": { "200": { "description": "The process answers." } } } },
             "/readyz": { "get": { "operationId": "readyz", "summary": "Readiness: store writable, trust anchors loaded, CRLs fresh", "responses": { "200": { "description": "Ready." }, "503": { "description": "Not ready; the body says which check failed." } } } },
             "/metrics": { "get": { "operationId": "metrics", "summary": "Prometheus metrics", "responses": { "200": { "description": "OpenMetrics text." } } } },
             "/openapi.json": { "get": { "operationId": "openapi", "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1." } } } }
         },
         "components": {
-            "securitySchemes": { "accessToken": { "type": "http", "scheme": "bearer", "description": "The access_token of the receipt." } },
+            "securitySchemes": {
+                "accessToken": { "type": "http", "scheme": "bearer", "description": "The access_token of the receipt." },
+                "municipalClientCertificate": { "type": "mutualTLS", "description": "A client certificate issued by a CA in municipal.client_ca and mapped to municipality codes by the directory's [[clients]] (SAN URI or certificate SHA-256)." }
+            },
+            "parameters": {
+                "FilingId": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^bg-[0-9a-f]{32}$" } }
+            },
             "schemas": {
                 "Problem": {
                     "type": "object",
@@ -172,6 +273,9 @@ pub fn document() -> Value {
                         "status": { "type": "string", "enum": ["accepted", "held", "rejected"] },
                         "received_at": { "type": "string", "format": "date-time" },
                         "manifest_sha256": { "type": "string" },
+                        "delivery": { "type": "object", "properties": { "state": { "type": "string", "enum": ["pending", "delivered", "acknowledged", "held"] }, "reception_number": { "type": ["string", "null"] } } },
+                        "decision": { "type": "object", "properties": { "kind": { "type": "string", "enum": ["accepted", "rejected", "correction_requested"] }, "label_ja": { "type": "string", "enum": ["受理", "不受理", "補正"] }, "decided_at": { "type": "string", "format": "date-time" }, "reason": { "type": ["string", "null"] }, "message": { "type": ["string", "null"], "description": "補正: what the parent is asked to correct." } } },
+                        "purged_at": { "type": "string", "format": "date-time", "description": "When attachments and personal data were purged after the retention period." },
                         "history": { "type": "array", "items": { "type": "object", "required": ["at", "state", "note"], "properties": { "at": { "type": "string", "format": "date-time" }, "state": { "type": "string" }, "note": { "type": "string" } } } }
                     }
                 }

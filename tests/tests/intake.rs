@@ -391,6 +391,13 @@ async fn openapi_document_is_valid_openapi_3_1_and_lists_every_code() {
     for path in [
         "/v1/birth-notifications",
         "/v1/birth-notifications/{id}",
+        "/v1/municipal/filings",
+        "/v1/municipal/filings/{id}",
+        "/v1/municipal/filings/{id}/package",
+        "/v1/municipal/filings/{id}/parts/{name}",
+        "/v1/municipal/filings/{id}/parts/{name}/stripped",
+        "/v1/municipal/filings/{id}/acknowledgement",
+        "/v1/municipal/filings/{id}/decisions",
         "/healthz",
         "/readyz",
         "/metrics",
