@@ -664,6 +664,25 @@ municipalities = ["131016"]
         }
     }
 
+    proptest::proptest! {
+        /// Arbitrary text, and valid directories with one byte changed,
+        /// never panic: they load or every problem names a key.
+        #[test]
+        fn arbitrary_directory_text_never_panics(text in "\\PC{0,200}", at in 0usize..200, byte in 0u8..128) {
+            if let Err(e) = Directory::parse(&text, Path::new("/nonexistent"), "t") {
+                proptest::prop_assert!(!e.problems.is_empty());
+            }
+            let mut valid = b"version = 1\n[default]\nmode = \"pull\"\n[[clients]]\nsan_uri = \"urn:x\"\nmunicipalities = [\"131016\"]\n".to_vec();
+            let i = at % valid.len();
+            valid[i] = byte;
+            if let Ok(text) = std::str::from_utf8(&valid)
+                && let Err(e) = Directory::parse(text, Path::new("/nonexistent"), "t")
+            {
+                proptest::prop_assert!(e.problems.iter().all(|p| !p.key.is_empty() && !p.message.is_empty()));
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_are_refused() {
         let err = Directory::parse(

@@ -59,24 +59,32 @@ pub struct PeerCertificate(pub Arc<Vec<u8>>);
 
 type Body = Full<Bytes>;
 
-#[derive(Deserialize)]
+/// The body of `POST …/acknowledgement`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AckBody {
+pub struct AckBody {
+    /// The municipality's reception number (受付番号), optional.
     #[serde(default)]
-    reception_number: Option<String>,
+    pub reception_number: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of `POST …/decisions`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DecisionBody {
-    decision_id: String,
-    kind: DecisionKind,
+pub struct DecisionBody {
+    /// The municipality's id for the decision (idempotency).
+    pub decision_id: String,
+    /// 受理 / 不受理 / 補正.
+    pub kind: DecisionKind,
+    /// When the clerk decided.
     #[serde(with = "time::serde::rfc3339")]
-    decided_at: OffsetDateTime,
+    pub decided_at: OffsetDateTime,
+    /// 不受理: the reason.
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
+    /// 補正: the message for the parent.
     #[serde(default)]
-    message: Option<String>,
+    pub message: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -630,25 +638,107 @@ async fn read_json<T: serde::de::DeserializeOwned>(
             )));
         }
     };
-    let de = &mut serde_json::Deserializer::from_slice(&body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let pointer = format!("/{}", e.path().to_string().replace('.', "/")).replace("/.", "");
-        let pointer = if pointer == "/" || pointer == "/." {
-            String::new()
-        } else {
-            pointer
-        };
-        let inner = e.into_inner();
-        let what = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "not valid JSON".to_owned()
-            }
-            _ => inner.to_string(),
-        };
+    parse_body(&body).map_err(|BodyError { pointer, what }| {
         bad(
             pointer,
             format!("本文が正しくありません: {what}"),
             format!("The body is not valid: {what}"),
         )
     })
+}
+
+/// Why a municipal request body was refused: the JSON pointer of the
+/// field (empty for the whole body) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyError {
+    /// JSON pointer of the offending field.
+    pub pointer: String,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// Parses a municipal request body (untrusted bytes) into `T`, naming the
+/// field that is wrong.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde_path_to_error writes `a.b` for fields and `?` where the
+        // position is unknown (a syntax error): keep the known prefix.
+        let path = e.path().to_string();
+        let known: Vec<&str> = path
+            .split('.')
+            .take_while(|seg| !seg.is_empty() && *seg != "?")
+            .collect();
+        let inner = e.into_inner();
+        let (pointer, what) = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                (String::new(), "not valid JSON".to_owned())
+            }
+            _ if known.is_empty() => (String::new(), inner.to_string()),
+            _ => (format!("/{}", known.join("/")), inner.to_string()),
+        };
+        BodyError { pointer, what }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn decision_bodies_are_parsed_or_refused_naming_the_field() {
+        let ok: DecisionBody = parse_body(br#"{"decision_id":"d-1","kind":"correction_requested","decided_at":"2026-11-26T10:00:00+09:00","message":"m"}"#).expect("valid");
+        assert_eq!(ok.kind, DecisionKind::CorrectionRequested);
+        for (body, pointer) in [
+            (
+                &br#"{"decision_id":"d","kind":"maybe","decided_at":"2026-11-26T10:00:00Z"}"#[..],
+                "/kind",
+            ),
+            (
+                br#"{"decision_id":"d","kind":"accepted","decided_at":"yesterday"}"#,
+                "/decided_at",
+            ),
+            (
+                br#"{"decision_id":5,"kind":"accepted","decided_at":"2026-11-26T10:00:00Z"}"#,
+                "/decision_id",
+            ),
+            (br#"{"kind":"accepted""#, ""),
+        ] {
+            let e = parse_body::<DecisionBody>(body).expect_err("invalid");
+            assert_eq!(
+                e.pointer,
+                pointer,
+                "{}: {e:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let e = parse_body::<DecisionBody>(br#"{"decision_id":"d","kind":"accepted","decided_at":"2026-11-26T10:00:00Z","extra":1}"#).expect_err("unknown field");
+        assert!(e.what.contains("extra"), "{e:?}");
+        let e = parse_body::<AckBody>(br#"{"reception_number":12}"#).expect_err("number");
+        assert_eq!(e.pointer, "/reception_number");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_and_non_json_is_refused(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let decision = parse_body::<DecisionBody>(&bytes);
+            let ack = parse_body::<AckBody>(&bytes);
+            if serde_json::from_slice::<serde_json::Value>(&bytes).is_err() {
+                prop_assert!(decision.is_err());
+                prop_assert!(ack.is_err());
+            }
+        }
+
+        #[test]
+        fn mutated_valid_decisions_are_parsed_or_refused_with_a_pointer(at in 0usize..120, byte in any::<u8>()) {
+            let mut body = br#"{"decision_id":"d-1","kind":"rejected","decided_at":"2026-11-26T10:00:00+09:00","reason":"r"}"#.to_vec();
+            let i = at % body.len();
+            body[i] = byte;
+            if let Err(e) = parse_body::<DecisionBody>(&body) {
+                prop_assert!(e.pointer.is_empty() || e.pointer.starts_with('/'));
+                prop_assert!(!e.what.is_empty());
+            }
+        }
+    }
 }
