@@ -453,6 +453,14 @@ impl Directory {
         out
     }
 
+    /// True when some municipality (or the default) is served in pull mode.
+    pub fn has_pull(&self) -> bool {
+        self.routes
+            .values()
+            .chain(self.default.iter())
+            .any(|r| matches!(r, Route::Pull))
+    }
+
     /// Every spool root in use (the default and per-municipality ones).
     pub fn spool_roots(&self) -> Vec<PathBuf> {
         let mut roots: Vec<PathBuf> = self

@@ -261,6 +261,18 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if settings.municipal_client_ca.is_none() {
+        if directory.has_pull() {
+            eprintln!(
+                "birthgate: municipal.client_ca: required: the directory ({}) serves municipalities in pull mode, which fetch over the municipal API with mutual TLS",
+                directory.source
+            );
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "birthgate: warning: municipal.client_ca is not set: the municipal API (acknowledgements, decisions) answers 401 to everyone"
+        );
+    }
     let (Some(cert), Some(key)) = (
         settings.tls_certificate.clone(),
         settings.tls_private_key.clone(),

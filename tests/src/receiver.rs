@@ -41,6 +41,10 @@ pub enum Behaviour {
     Accept,
     /// Processes, then answers only after this delay.
     SlowAccept(Duration),
+    /// Answers 503 with `Retry-After` in seconds, without processing.
+    Busy(u64),
+    /// Refuses the package with this 4xx status, without processing.
+    Refuse(u16),
 }
 
 /// One request that reached the receiver.
@@ -303,6 +307,26 @@ async fn handle(
             return reply(
                 500,
                 serde_json::json!({ "error": "registry system unavailable" }),
+            );
+        }
+        Behaviour::Busy(seconds) => {
+            log.lock().expect("lock").arrivals.push(arrival(None));
+            // Read the request first, so the answer is not lost to a
+            // connection closed under the client's upload.
+            let _ = req.into_body().collect().await;
+            let mut r = reply(503, serde_json::json!({ "error": "maintenance" }));
+            r.headers_mut().insert(
+                hyper::header::RETRY_AFTER,
+                hyper::header::HeaderValue::from(seconds),
+            );
+            return r;
+        }
+        Behaviour::Refuse(status) => {
+            log.lock().expect("lock").arrivals.push(arrival(None));
+            let _ = req.into_body().collect().await;
+            return reply(
+                status,
+                serde_json::json!({ "error": "we do not take this" }),
             );
         }
         Behaviour::Hang => {

@@ -298,6 +298,68 @@ async fn delivery_failing_past_max_age_is_held_visible_and_retried_by_the_operat
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_receiver_is_not_asked_sooner_than_retry_after_and_a_refusal_holds_at_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let pki = ReceiverPki::generate(&tmp.path().join("receiver-pki"));
+    let receiver = Receiver::start(&pki, Behaviour::Busy(2)).await;
+    let dir = directory_file(
+        tmp.path(),
+        &format!(
+            "version = 1\n{}",
+            pki.push_entry("131016", &receiver.url, 2_000)
+        ),
+    );
+    let gw = TestGateway::start_delivering(|s| fast_retries(s, dir)).await;
+    let ids: Vec<String> = submit(&gw, 1).await.into_iter().map(|(id, _)| id).collect();
+    // Two busy answers, then it takes the filing.
+    let started = std::time::Instant::now();
+    while receiver.with_log(|l| l.arrivals.len()) < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no second attempt"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    receiver.set(Behaviour::Accept).await;
+    wait_for(
+        &gw,
+        &ids,
+        &[DeliveryState::Acknowledged],
+        Duration::from_secs(20),
+    )
+    .await;
+    let gaps: Vec<f64> = receiver.with_log(|l| {
+        l.arrivals
+            .windows(2)
+            .map(|w| (w[1].at - w[0].at).as_secs_f64())
+            .collect()
+    });
+    eprintln!("gaps between attempts at a busy receiver (Retry-After: 2): {gaps:?}");
+    // The backoff alone would be 0.2 s, 0.4 s: the receiver's 2 s wins.
+    assert!(
+        gaps.iter().all(|g| *g >= 1.95),
+        "asked again before Retry-After: {gaps:?}"
+    );
+
+    // A receiver that refuses the package itself (422): held after one attempt.
+    receiver.set(Behaviour::Refuse(422)).await;
+    let more: Vec<String> = submit(&gw, 1).await.into_iter().map(|(id, _)| id).collect();
+    wait_for(&gw, &more, &[DeliveryState::Held], Duration::from_secs(20)).await;
+    let (row, attempts) = gw
+        .app
+        .store
+        .delivery(&more[0])
+        .expect("store")
+        .expect("row");
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert!(
+        row.last_error.as_deref().is_some_and(|e| e.contains("422")),
+        "{row:?}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filing_for_a_municipality_the_directory_does_not_route_is_refused_and_not_stored() {
     let tmp = tempfile::tempdir().expect("tmp");
     // Only 横浜市鶴見区 is routed; the example files to 千代田区 (131016).

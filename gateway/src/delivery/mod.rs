@@ -198,6 +198,10 @@ async fn attempt(
     };
     let finished_at = app.clock.now();
     let failed = d.attempts + 1;
+    let retry_floor = match &outcome {
+        Outcome::Busy { retry_after, .. } => *retry_after,
+        _ => Duration::ZERO,
+    };
     let (result, label) = match outcome {
         Outcome::Delivered {
             detail,
@@ -210,7 +214,8 @@ async fn attempt(
             "delivered",
         ),
         Outcome::Permanent(error) => (AttemptResult::Held { error }, "held"),
-        Outcome::Transient(error) => {
+        Outcome::Transient(error) | Outcome::Busy { error, .. } => {
+            let floor = retry_floor;
             let age = finished_at - d.window_started_at;
             if age >= time::Duration::try_from(settings.max_age).unwrap_or(time::Duration::MAX) {
                 (
@@ -223,7 +228,7 @@ async fn attempt(
                     "held",
                 )
             } else {
-                let delay = time::Duration::try_from(jittered_backoff(settings, failed))
+                let delay = time::Duration::try_from(jittered_backoff(settings, failed).max(floor))
                     .unwrap_or(time::Duration::hours(1));
                 (
                     AttemptResult::Retry {
@@ -281,6 +286,14 @@ pub enum Outcome {
     },
     /// Failed in a way retrying may fix (down, 5xx, timeout, disk full).
     Transient(String),
+    /// The receiver is busy and said when to come back (429/503 with
+    /// `Retry-After`): retried not sooner than that.
+    Busy {
+        /// What it answered.
+        error: String,
+        /// How long it asked us to wait.
+        retry_after: Duration,
+    },
     /// Failed in a way retrying cannot fix (the receiver refuses the
     /// package; the record cannot be read): hold for an operator.
     Permanent(String),

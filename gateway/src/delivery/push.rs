@@ -7,7 +7,7 @@
 //! | 2xx | delivered; a JSON body `{"reception_number": "…"}` also acknowledges |
 //! | 409 | the receiver already has this idempotency key: delivered |
 //! | 400, 401, 403, 404, 405, 410, 411, 413, 414, 415, 422 | the receiver refuses the package itself or our credentials: retrying cannot help, the delivery is held for an operator |
-//! | 408, 425, 429, 5xx, other | transient: retried with backoff |
+//! | 408, 425, 429, 5xx, other | transient: retried with backoff (not sooner than a 429/503's `Retry-After` seconds) |
 //! | no connection, TLS failure, timeout | transient: retried with backoff |
 
 use http::Method;
@@ -65,7 +65,33 @@ pub async fn send(endpoint: &PushEndpoint, package: &Package) -> Outcome {
         Ok(Err(e)) => return Outcome::Transient(e.to_string()),
         Err(_) => return Outcome::Transient(format!("no answer within {:?}", endpoint.timeout)),
     };
-    classify(answer.status, &answer.body)
+    let outcome = classify(answer.status, &answer.body);
+    // A receiver that says when to come back (429/503 + Retry-After in
+    // seconds) is not asked again sooner.
+    match (outcome, retry_after(answer.status, &answer.headers)) {
+        (Outcome::Transient(error), Some(after)) => Outcome::Busy {
+            error,
+            retry_after: after,
+        },
+        (outcome, _) => outcome,
+    }
+}
+
+/// `Retry-After` of a 429 or 503 answer, in whole seconds (at most a day;
+/// HTTP dates are not honoured: clocks differ).
+pub fn retry_after(status: u16, headers: &http::HeaderMap) -> Option<std::time::Duration> {
+    if status != 429 && status != 503 {
+        return None;
+    }
+    headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s <= 86_400)
+        .map(std::time::Duration::from_secs)
 }
 
 /// What an answer means (see the module table).
