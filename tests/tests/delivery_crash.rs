@@ -169,6 +169,51 @@ async fn sigkill_during_delivery_loses_nothing_and_the_receiver_processes_each_f
     });
     gw.stop().await;
 
+    // The operator's view of the same store: `birthgate deliveries …`.
+    let bin = served::release_binary();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&bin)
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .output()
+            .expect("run birthgate deliveries")
+    };
+    let list = run(&["deliveries", "list", "--json"]);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let listed = listed.as_array().expect("array");
+    assert_eq!(listed.len(), ids.len());
+    assert!(
+        listed
+            .iter()
+            .all(|d| d["state"] == "acknowledged" && d["reception_number"].is_string())
+    );
+    let show = run(&["deliveries", "show", &ids[0]]);
+    assert!(show.status.success());
+    let shown: serde_json::Value = serde_json::from_slice(&show.stdout).expect("json");
+    assert_eq!(
+        shown["attempts"]
+            .as_array()
+            .and_then(|a| a.last())
+            .map(|a| a["outcome"].clone()),
+        Some("delivered".into())
+    );
+    let retry = run(&["deliveries", "retry", &ids[0]]);
+    assert_eq!(
+        retry.status.code(),
+        Some(1),
+        "an acknowledged delivery is not retried"
+    );
+    assert!(String::from_utf8_lossy(&retry.stderr).contains("no held or pending delivery"));
+    let bad = run(&["deliveries", "list", "--state", "lost"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--state"));
+
     // The audit chain survived the crash intact.
     let db = Connection::open_with_flags(
         data_dir.join("birthgate.sqlite3"),
