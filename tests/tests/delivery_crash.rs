@@ -69,30 +69,46 @@ async fn sigkill_during_delivery_loses_nothing_and_the_receiver_processes_each_f
     let client = gw.client();
     let signer = gw.signer();
     let photo = bytes::Bytes::from(photo_jpeg(1600, 1200, 11));
-    let mut ids = Vec::new();
-    let killed = loop {
-        if ids.len() < FILINGS {
-            let sub = PreparedSubmission::from_bytes(
-                &signer,
-                serde_json::to_vec(&notification_now(2)).expect("json"),
-                vec![AttachmentPart::new("image/jpeg", photo.clone())],
-                time::OffsetDateTime::now_utc(),
-            )
-            .expect("sign");
-            let a = client.submit(&sub, None, None).await.expect("submit");
-            assert_eq!(a.status, 202, "{}", a.body_text());
-            ids.push(a.body["filing_id"].as_str().expect("id").to_owned());
-        }
-        // Kill the moment the receiver has processed its third filing
-        // (whose answer is still 400 ms away).
-        if receiver.with_log(|l| l.processed.len()) >= 3 {
-            gw.kill();
-            break Instant::now();
-        }
-        if ids.len() == FILINGS {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    // Filings go in from their own task; the test watches the receiver and
+    // kills the gateway within milliseconds of its third processing, while
+    // that filing's answer is still 400 ms away (and uploads may be in
+    // flight: those get no 202 and are not counted).
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let submitter = {
+        let accepted = std::sync::Arc::clone(&accepted);
+        tokio::spawn(async move {
+            for _ in 0..FILINGS {
+                let sub = PreparedSubmission::from_bytes(
+                    &signer,
+                    serde_json::to_vec(&notification_now(2)).expect("json"),
+                    vec![AttachmentPart::new("image/jpeg", photo.clone())],
+                    time::OffsetDateTime::now_utc(),
+                )
+                .expect("sign");
+                match client.submit(&sub, None, None).await {
+                    Ok(a) if a.status == 202 => accepted
+                        .lock()
+                        .expect("lock")
+                        .push(a.body["filing_id"].as_str().expect("id").to_owned()),
+                    Ok(a) => panic!("unexpected answer {}: {}", a.status, a.body_text()),
+                    // The gateway was killed under this upload.
+                    Err(_) => break,
+                }
+            }
+        })
     };
+    let watch_started = Instant::now();
+    while receiver.with_log(|l| l.processed.len()) < 3 {
+        assert!(
+            watch_started.elapsed() < Duration::from_secs(120),
+            "the receiver never processed three filings"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    gw.kill();
+    let killed = Instant::now();
+    submitter.await.expect("submitter");
+    let ids: Vec<String> = accepted.lock().expect("lock").clone();
     let processed_at_kill = receiver.with_log(|l| l.processed.len());
     let rows = delivery_rows(&data_dir);
     let recorded_at_kill = rows.values().filter(|(s, _)| s != "pending").count();
