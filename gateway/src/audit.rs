@@ -80,6 +80,13 @@ pub fn record_hash(
 /// [`record_hash`] over raw bytes, so that a tampered value that is not
 /// UTF-8 is still hashed (and found) rather than unreadable.
 fn hash_fields(fields: [&[u8]; 5]) -> String {
+    length_prefixed_sha256(&fields)
+}
+
+/// Hex SHA-256 over `fields`, each preceded by its length as a big-endian
+/// u64, so no two different field lists hash the same input. The one
+/// definition of the store's content digests (audit records, decisions).
+pub fn length_prefixed_sha256(fields: &[&[u8]]) -> String {
     let mut input = Vec::new();
     for field in fields {
         input.extend_from_slice(&(field.len() as u64).to_be_bytes());

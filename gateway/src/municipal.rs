@@ -275,15 +275,12 @@ impl App {
         let Some(f) = found else {
             return not_found(instance, lang);
         };
-        let record: Option<serde_json::Value> = f
+        let typed = f
             .record_json
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok());
-        let register_entry = f
-            .record_json
-            .as_deref()
-            .and_then(|r| serde_json::from_str::<formats::record::FamilyRegisterFiling>(r).ok())
-            .map(|r| r.register_entry_text());
+            .and_then(|r| serde_json::from_str::<formats::record::FamilyRegisterFiling>(r).ok());
+        let register_entry = typed.as_ref().map(|r| r.register_entry_text());
+        let record = typed.and_then(|r| serde_json::to_value(r).ok());
         let report: serde_json::Value = serde_json::from_str(&f.report_json).unwrap_or_default();
         let base = format!("{}{PREFIX}/{}", self.settings.public_url(), f.filing_id);
         let parts: Vec<PartDoc<'_>> = f

@@ -338,6 +338,33 @@ async fn clerk_decisions_reach_the_parent_idempotent_and_ordered() {
     );
     assert!(bad.body_text().contains("/message"));
 
+    // 不受理 without a reason, and a decision dated in the future, likewise.
+    let bad = post(
+        &chiyoda,
+        &decisions,
+        serde_json::json!({ "decision_id": "d-r", "kind": "rejected", "decided_at": at(20) }),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, problem_code(&bad).as_str()),
+        (400, "request.body_invalid")
+    );
+    assert!(bad.body_text().contains("/reason"));
+    let future = (now + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let bad = post(
+        &chiyoda,
+        &decisions,
+        serde_json::json!({ "decision_id": "d-f", "kind": "accepted", "decided_at": future }),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, problem_code(&bad).as_str()),
+        (400, "request.body_invalid")
+    );
+    assert!(bad.body_text().contains("/decided_at"));
+
     // 補正 with its message: the parent sees it.
     let message = "出生証明書の2ページ目の写真が不鮮明です。撮り直して再提出してください。";
     let body = serde_json::json!({ "decision_id": "d-1", "kind": "correction_requested", "decided_at": at(20), "message": message });

@@ -215,7 +215,6 @@ async fn attempt(
         ),
         Outcome::Permanent(error) => (AttemptResult::Held { error }, "held"),
         Outcome::Transient(error) | Outcome::Busy { error, .. } => {
-            let floor = retry_floor;
             let age = finished_at - d.window_started_at;
             if age >= time::Duration::try_from(settings.max_age).unwrap_or(time::Duration::MAX) {
                 (
@@ -228,8 +227,9 @@ async fn attempt(
                     "held",
                 )
             } else {
-                let delay = time::Duration::try_from(jittered_backoff(settings, failed).max(floor))
-                    .unwrap_or(time::Duration::hours(1));
+                let delay =
+                    time::Duration::try_from(jittered_backoff(settings, failed).max(retry_floor))
+                        .unwrap_or(time::Duration::hours(1));
                 (
                     AttemptResult::Retry {
                         error,

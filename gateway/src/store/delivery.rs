@@ -730,17 +730,13 @@ pub(super) fn acknowledge(
 }
 
 fn content_hash(d: &NewDecision) -> String {
-    let mut input = Vec::new();
-    for field in [
-        d.kind.as_str(),
-        &ts(d.decided_at),
-        d.reason.as_deref().unwrap_or("\u{0}"),
-        d.message.as_deref().unwrap_or("\u{0}"),
-    ] {
-        input.extend_from_slice(&(field.len() as u64).to_be_bytes());
-        input.extend_from_slice(field.as_bytes());
-    }
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, &input))
+    let decided_at = ts(d.decided_at);
+    crate::audit::length_prefixed_sha256(&[
+        d.kind.as_str().as_bytes(),
+        decided_at.as_bytes(),
+        d.reason.as_deref().unwrap_or("\u{0}").as_bytes(),
+        d.message.as_deref().unwrap_or("\u{0}").as_bytes(),
+    ])
 }
 
 pub(super) fn record_decision(
